@@ -1,0 +1,165 @@
+"""Typed models passed between stages.
+
+Every stage is a small module that takes and returns these dataclasses, so a stage can run in
+one process, in a worker pool or on a cluster: they are plain data, picklable and JSON-able
+through :func:`to_dict`.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+
+def to_dict(obj: Any) -> Any:
+    """Recursively turn dataclasses (and lists/dicts of them) into JSON-ready values."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {f.name: to_dict(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    if isinstance(obj, (list, tuple)):
+        return [to_dict(x) for x in obj]
+    if isinstance(obj, dict):
+        return {k: to_dict(v) for k, v in obj.items()}
+    return obj
+
+
+# --------------------------------------------------------------------------- ingest -> clean
+@dataclass
+class RawDocument:
+    """One document as read from disk, stdin, a feed or a WARC record, before cleaning."""
+
+    id: str
+    source: str  # file path (plus "#line" / "#record" where relevant) or "-" for stdin
+    text: str | None = None  # plain text, when the input was text
+    html: str | None = None  # raw HTML, when the input was markup
+    url: str | None = None
+    published: str | None = None  # ISO date (YYYY-MM-DD) or datetime string as given
+    publisher: str | None = None
+    title: str | None = None
+
+
+@dataclass
+class RemovedLine:
+    line: str
+    reason: str
+
+
+@dataclass
+class Article:
+    """A cleaned article: main text only, with metadata and an audit trail of removed lines."""
+
+    id: str
+    text: str
+    title: str | None = None
+    published: str | None = None  # ISO date YYYY-MM-DD
+    publisher: str | None = None
+    url: str | None = None
+    removed: list[RemovedLine] = field(default_factory=list)
+    source: str | None = None
+    language: str | None = None
+    content_hash: str = ""
+
+
+# --------------------------------------------------------------------------- NLP / extraction
+@dataclass
+class Span:
+    start: int
+    end: int
+
+
+@dataclass
+class Entity:
+    start: int
+    end: int
+    text: str
+    label: str  # spaCy label (PERSON, ORG, GPE, LOC, NORP, ...)
+
+
+@dataclass
+class TimeExpr:
+    """A temporal expression normalised TIMEX3-style against the publication date."""
+
+    start: int
+    end: int
+    text: str
+    value: str  # TIMEX3 value ("2021-02-25", "2021-W07", "2019-12", "PRESENT_REF") or "unresolved"
+    granularity: str  # day | week | month | year | range | time | duration | set | unresolved
+    type: str = "DATE"  # DATE | TIME | DURATION | SET
+    range_start: str | None = None  # ISO date: first day the expression can denote
+    range_end: str | None = None  # ISO date: last day it can denote
+    reason: str | None = None  # why unresolved
+
+
+@dataclass
+class Place:
+    start: int
+    end: int
+    text: str
+    name: str | None = None
+    country_code: str | None = None
+    admin1: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    geonameid: int | None = None
+    precision: str = "place"  # place | admin1 | country | region | unresolved
+
+
+@dataclass
+class ActorRef:
+    """An actor as written in a sentence and resolved to a canonical entity."""
+
+    text: str
+    name: str | None = None  # canonical name
+    kind: str | None = None  # state_military | government | militia_rebel | civilians | ...
+    country: str | None = None  # ISO alpha-2
+    start: int | None = None
+    end: int | None = None
+    entity_id: str | None = None  # knowledge-base id, or a stable key for names outside it
+
+
+@dataclass
+class Count:
+    """A casualty figure as ACLED codes it: best estimate plus the range the words allow."""
+
+    best: int
+    low: int | None = None
+    high: int | None = None
+    text: str = ""
+
+
+@dataclass
+class EventMention:
+    sentence: int
+    start: int
+    end: int
+    trigger: str
+    type: str  # project key (airstrike, rocket_attack, ...)
+    acled_event_type: str | None
+    acled_sub_event_type: str | None
+    plover_type: str | None
+    status: str = "occurred"  # occurred | planned | threatened | denied | hypothetical
+    role: str = "reported"  # reported | background
+    actor1: ActorRef | None = None
+    actor2: ActorRef | None = None
+    place: Place | None = None
+    time: TimeExpr | None = None
+    fatalities: Count | None = None
+    injuries: Count | None = None
+    victims: str | None = None
+    weapon: str | None = None
+    said_by: str | None = None
+    sentence_text: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)  # e.g. victim nationality claims
+
+
+@dataclass
+class AnalyzedDocument:
+    id: str
+    text: str
+    published: str | None
+    language: str | None = "en"
+    sentences: list[Span] = field(default_factory=list)
+    entities: list[Entity] = field(default_factory=list)
+    times: list[TimeExpr] = field(default_factory=list)
+    places: list[Place] = field(default_factory=list)
+    event_mentions: list[EventMention] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
