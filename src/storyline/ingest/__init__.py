@@ -1,1 +1,1 @@
-"""ingest stage."""
+"""Ingest stage: read documents from many formats (readers), clean and store them (run)."""
