@@ -7,6 +7,8 @@ through :func:`to_dict`.
 from __future__ import annotations
 
 import dataclasses
+import types
+import typing
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +22,33 @@ def to_dict(obj: Any) -> Any:
     if isinstance(obj, dict):
         return {k: to_dict(v) for k, v in obj.items()}
     return obj
+
+
+def from_dict(cls: type, data: Any) -> Any:
+    """Rebuild a dataclass (with nested dataclasses, lists and optionals) from :func:`to_dict` output."""
+    if data is None:
+        return None
+    hints = typing.get_type_hints(cls)
+    kwargs = {}
+    for f in dataclasses.fields(cls):
+        if f.name in data:
+            kwargs[f.name] = _coerce(hints[f.name], data[f.name])
+    return cls(**kwargs)
+
+
+def _coerce(hint: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        inner = [a for a in typing.get_args(hint) if a is not type(None)]
+        return _coerce(inner[0], value) if len(inner) == 1 else value
+    if origin is list:
+        (item,) = typing.get_args(hint)
+        return [_coerce(item, v) for v in value]
+    if dataclasses.is_dataclass(hint):
+        return from_dict(hint, value)
+    return value
 
 
 # --------------------------------------------------------------------------- ingest -> clean
@@ -163,3 +192,45 @@ class AnalyzedDocument:
     places: list[Place] = field(default_factory=list)
     event_mentions: list[EventMention] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- events
+@dataclass
+class Claim:
+    """One source's statement of one attribute of an event, traced to its sentence."""
+
+    attribute: str  # type | date | place | actor1 | actor2 | fatalities | injuries | victim_nationality | ...
+    value: Any
+    article: str
+    sentence: int
+    said_by: str | None = None
+    text: str = ""  # the sentence
+    independent: bool = True  # False when the article is a copy of another source
+    mention: str | None = None  # "<article>#<index>"
+
+
+@dataclass
+class Contradiction:
+    attribute: str
+    claims: list[Claim]
+    note: str = ""
+
+
+@dataclass
+class Event:
+    id: str
+    type: str
+    acled_event_type: str | None
+    acled_sub_event_type: str | None
+    plover_type: str | None
+    date: dict[str, Any]  # {"start", "end", "precision"}
+    location: dict[str, Any]  # {"name","admin1","country","country_code","lat","lon","precision"}
+    actors: list[dict[str, Any]]  # [{"role","name","kind","country","aliases"}]
+    fatalities: dict[str, Any] | None  # {"best","low","high"}
+    injuries: dict[str, Any] | None
+    articles: list[dict[str, Any]]  # [{"id","role","independent"}]
+    claims: list[Claim] = field(default_factory=list)
+    contradictions: list[Contradiction] = field(default_factory=list)
+    summary: str = ""
+    sources: int = 0  # independent sources
+    mentions: list[str] = field(default_factory=list)  # "<article>#<index>"

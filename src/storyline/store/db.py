@@ -13,11 +13,11 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, func, select, text, update
+from sqlalchemy import Engine, create_engine, delete, event, func, select, text, update
 from sqlalchemy.orm import Session
 
-from storyline.models import Article, RemovedLine
-from storyline.store.schema import ArticleRow
+from storyline.models import AnalyzedDocument, Article, Event, RemovedLine, from_dict, to_dict
+from storyline.store.schema import AnalysisRow, ArticleRow, EventMentionRow, EventRow
 
 DEFAULT_DB = "storyline.db"
 
@@ -107,11 +107,60 @@ class Store:
         with Session(self.engine) as s:
             return s.scalar(stmt) or 0
 
-    def update_articles(self, values: dict[str, dict]) -> None:
-        """Set columns (duplicate_of, main_event, ...) on the current version of each article id."""
+    # ------------------------------------------------------------------ analyses
+    def pending_analysis(self) -> list[Article]:
+        """Current articles whose text has no analysis yet (new or changed since the last run)."""
+        done = select(AnalysisRow.pk).where(AnalysisRow.article_id == ArticleRow.id,
+                                            AnalysisRow.content_hash == ArticleRow.content_hash)
+        stmt = select(ArticleRow).where(ArticleRow.is_current.is_(True), ~done.exists()).order_by(ArticleRow.id)
+        with Session(self.engine) as s:
+            return [row_to_article(r) for r in s.scalars(stmt)]
+
+    def save_analyses(self, items: list[tuple[Article, AnalyzedDocument]]) -> None:
+        """Store analyses in one transaction (the text itself stays in the articles table)."""
         with Session(self.engine) as s, s.begin():
-            for article_id, cols in values.items():
+            for article, analysis in items:
+                payload = to_dict(analysis)
+                payload.pop("text", None)
+                s.add(AnalysisRow(article_id=article.id, content_hash=article.content_hash,
+                                  language=analysis.language, payload=json.dumps(payload, ensure_ascii=False)))
+
+    def analyses(self) -> dict[str, AnalyzedDocument]:
+        """The analysis of every current article, by article id."""
+        stmt = (select(AnalysisRow.payload, ArticleRow.id, ArticleRow.text)
+                .join(ArticleRow, (AnalysisRow.article_id == ArticleRow.id) & (AnalysisRow.content_hash == ArticleRow.content_hash))
+                .where(ArticleRow.is_current.is_(True)).order_by(ArticleRow.id))
+        out: dict[str, AnalyzedDocument] = {}
+        with Session(self.engine) as s:
+            for payload, article_id, article_text in s.execute(stmt):
+                data = json.loads(payload)
+                data["text"] = article_text
+                out[article_id] = from_dict(AnalyzedDocument, data)
+        return out
+
+    # ------------------------------------------------------------------ events
+    def replace_events(self, events: list[Event], article_values: dict[str, dict]) -> None:
+        """Swap in a new set of events and article links atomically: readers never see half."""
+        with Session(self.engine) as s, s.begin():
+            s.execute(delete(EventMentionRow))
+            s.execute(delete(EventRow))
+            for ev in events:
+                s.add(EventRow(id=ev.id, type=ev.type, date_start=ev.date.get("start"), date_end=ev.date.get("end"),
+                               country_code=ev.location.get("country_code"), sources=ev.sources,
+                               payload=json.dumps(to_dict(ev), ensure_ascii=False)))
+                for key in ev.mentions:
+                    article_id, _, idx = key.rpartition("#")
+                    role = next((a["role"] for a in ev.articles if a["id"] == article_id), "reported")
+                    s.add(EventMentionRow(event_id=ev.id, article_id=article_id, mention_index=int(idx), role=role))
+            s.execute(update(ArticleRow).where(ArticleRow.is_current.is_(True)).values(
+                duplicate_of=None, duplicate_similarity=None, duplicate_kind=None, main_event=None))
+            for article_id, cols in article_values.items():
                 s.execute(update(ArticleRow).where(ArticleRow.id == article_id, ArticleRow.is_current.is_(True)).values(**cols))
+
+    def events(self) -> list[Event]:
+        with Session(self.engine) as s:
+            rows = s.scalars(select(EventRow.payload).order_by(EventRow.date_start, EventRow.id)).all()
+        return [from_dict(Event, json.loads(p)) for p in rows]
 
     def integrity_problems(self) -> list[str]:
         """Empty when the database is consistent: engine check, one current version per id, unique hashes."""

@@ -1,0 +1,216 @@
+"""Reconciliation: every attribute of every mention becomes a claim; per event a consensus is
+chosen and claims that cannot both be true are shown as contradictions, with their sources.
+
+Consensus rules: the most precise date and place consistent with the other claims; fatalities by
+ACLED's conservative rule (the lowest figure reported, with the low-high range of all claims);
+sources counted once per original (copies are not independent corroboration).
+"""
+from __future__ import annotations
+
+import hashlib
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from storyline.models import Claim, Contradiction, Event, EventMention
+
+PLACE_CONFLICT_KM = 100.0
+PRECISION_RANK = {"place": 0, "admin1": 1, "region": 2, "country": 3, "unresolved": 9}
+
+
+@dataclass
+class MentionRef:
+    """A mention with where it comes from."""
+
+    article_id: str
+    index: int
+    mention: EventMention
+    published: str | None = None
+    title: str | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.article_id}#{self.index}"
+
+
+def event_id(refs: list[MentionRef]) -> str:
+    """Stable id: a hash of the earliest mention's key (does not change as sources are added later)."""
+    first = min(refs, key=lambda r: (r.published or "9999", r.article_id, r.index))
+    return "ev-" + hashlib.sha1(first.key.encode()).hexdigest()[:12]
+
+
+def _claim(ref: MentionRef, attribute: str, value, independent: bool) -> Claim:
+    m = ref.mention
+    return Claim(attribute=attribute, value=value, article=ref.article_id, sentence=m.sentence, said_by=m.said_by,
+                 text=m.sentence_text, independent=independent, mention=ref.key)
+
+
+def mention_date(ref: MentionRef) -> dict | None:
+    """The date a mention claims: its own time expression, else (for reported news) the days up
+    to publication, as a low-precision claim."""
+    t = ref.mention.time
+    if t is not None and t.range_start and t.range_end:
+        return {"start": t.range_start, "end": t.range_end, "precision": t.granularity}
+    if ref.mention.role == "reported" and ref.published:
+        end = date.fromisoformat(ref.published[:10])
+        return {"start": (end - timedelta(days=7)).isoformat(), "end": end.isoformat(), "precision": "reported_by"}
+    return None
+
+
+def _overlaps(a: dict, b: dict) -> bool:
+    return a["start"] <= b["end"] and b["start"] <= a["end"]
+
+
+def _span_days(d: dict) -> int:
+    return (date.fromisoformat(d["end"]) - date.fromisoformat(d["start"])).days
+
+
+def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * 6371.0 * math.asin(math.sqrt(h))
+
+
+def consensus_date(claims: list[Claim]) -> tuple[dict, list[Contradiction]]:
+    """The most precise date consistent with most claims; disjoint precise dates contradict."""
+    if not claims:
+        return {"start": None, "end": None, "precision": "unknown"}, []
+    ranked = sorted(claims, key=lambda c: (_span_days(c.value), c.value["start"]))
+    best = max(ranked, key=lambda c: (sum(_overlaps(c.value, o.value) for o in claims), -_span_days(c.value)))
+    conflicting = [c for c in claims if not _overlaps(c.value, best.value) and c.value["precision"] != "reported_by"]
+    contradictions = []
+    if conflicting and best.value["precision"] != "reported_by":
+        contradictions.append(Contradiction("date", [best] + conflicting, "dates that cannot both be right"))
+    return dict(best.value), contradictions
+
+
+def consensus_place(claims: list[Claim]) -> tuple[dict, list[Contradiction]]:
+    """The most precise place whose country agrees with the others; far-apart places contradict."""
+    if not claims:
+        return {"name": None, "admin1": None, "country": None, "country_code": None, "lat": None, "lon": None, "precision": "unknown"}, []
+    countries = Counter(c.value.get("country_code") for c in claims if c.value.get("country_code"))
+    top_country = countries.most_common(1)[0][0] if countries else None
+    candidates = [c for c in claims if c.value.get("country_code") in (top_country, None)] or claims
+    votes = Counter(c.value.get("name") for c in candidates)
+    best = min(candidates, key=lambda c: (PRECISION_RANK.get(c.value.get("precision", "unresolved"), 9), -votes[c.value.get("name")]))
+    contradictions = []
+    if best.value.get("precision") == "place" and best.value.get("lat") is not None:
+        far = [c for c in claims if c.value.get("precision") == "place" and c.value.get("lat") is not None
+               and haversine_km((best.value["lat"], best.value["lon"]), (c.value["lat"], c.value["lon"])) > PLACE_CONFLICT_KM]
+        if far:
+            contradictions.append(Contradiction("place", [best] + far, f"places more than {PLACE_CONFLICT_KM:.0f} km apart"))
+    return dict(best.value), contradictions
+
+
+def consensus_count(claims: list[Claim], attribute: str) -> tuple[dict | None, list[Contradiction]]:
+    """ACLED's conservative rule: best = the lowest figure any source gives; the range spans all."""
+    if not claims:
+        return None, []
+    best = min(c.value["best"] for c in claims)
+    low = min(c.value.get("low") if c.value.get("low") is not None else c.value["best"] for c in claims)
+    high = max(c.value.get("high") if c.value.get("high") is not None else c.value["best"] for c in claims)
+    contradictions = []
+    if len({c.value["best"] for c in claims}) > 1:
+        contradictions.append(Contradiction(attribute, sorted(claims, key=lambda c: c.value["best"]),
+                                            f"sources give different {attribute} figures"))
+    return {"best": best, "low": low, "high": high}, contradictions
+
+
+def nationality_contradictions(claims: list[Claim]) -> list[Contradiction]:
+    """One source says the victims were of a nationality, another says they were not."""
+    said = defaultdict(list)
+    denied = defaultdict(list)
+    for c in claims:
+        (denied if c.attribute == "victim_nationality_negated" else said)[c.value].append(c)
+    return [Contradiction("victim nationality", said[n] + denied[n], f"victims said to be {n} and said not to be {n}")
+            for n in sorted(set(said) & set(denied))]
+
+
+def _actor_value(a) -> dict:
+    return {"name": a.name or a.text, "kind": a.kind, "country": a.country, "text": a.text}
+
+
+def summarize(refs: list[MentionRef], independent: dict[str, bool]) -> str:
+    """Extractive: the most informative reported sentence of the earliest independent source, cited,
+    plus the most informative different sentence from another source."""
+    def info(r: MentionRef) -> tuple:
+        m = r.mention
+        filled = sum(x is not None for x in (m.actor1, m.actor2, m.place, m.time, m.fatalities, m.injuries, m.said_by))
+        return (m.role == "reported", independent.get(r.article_id, True), filled, len(m.sentence_text) <= 400)
+
+    ranked = sorted(refs, key=info, reverse=True)
+    picked: list[MentionRef] = []
+    for r in ranked:
+        if r.mention.sentence_text and all(r.mention.sentence_text != p.mention.sentence_text and r.article_id != p.article_id for p in picked):
+            picked.append(r)
+        if len(picked) == 2:
+            break
+    return " ".join(f"{p.mention.sentence_text.strip()} [{p.article_id}]" for p in picked)
+
+
+def reconcile_event(refs: list[MentionRef], duplicate_of: dict[str, str], ontology_lookup) -> Event:
+    """One event from its mentions: claims, consensus, contradictions, sources and summary."""
+    independent = {r.article_id: r.article_id not in duplicate_of for r in refs}
+    claims: list[Claim] = []
+    for r in refs:
+        m, ind = r.mention, independent[r.article_id]
+        claims.append(_claim(r, "type", m.type, ind))
+        if (d := mention_date(r)) is not None:
+            claims.append(_claim(r, "date", d, ind))
+        if m.place is not None and m.place.precision != "unresolved":
+            p = m.place
+            claims.append(_claim(r, "place", {"name": p.name, "admin1": p.admin1, "country": p.country_code,
+                                             "country_code": p.country_code, "lat": p.lat, "lon": p.lon,
+                                             "precision": p.precision}, ind))
+        for role in ("actor1", "actor2"):
+            if (a := getattr(m, role)) is not None:
+                claims.append(_claim(r, role, _actor_value(a), ind))
+        for attr in ("fatalities", "injuries"):
+            if (c := getattr(m, attr)) is not None:
+                claims.append(_claim(r, attr, {"best": c.best, "low": c.low, "high": c.high, "text": c.text}, ind))
+        if m.victims:
+            claims.append(_claim(r, "victims", m.victims, ind))
+        if m.weapon:
+            claims.append(_claim(r, "weapon", m.weapon, ind))
+        for key in ("victim_nationality", "victim_nationality_negated"):
+            if m.extra.get(key):
+                claims.append(_claim(r, key, m.extra[key], ind))
+
+    by_attr: dict[str, list[Claim]] = defaultdict(list)
+    for c in claims:
+        by_attr[c.attribute].append(c)
+    # copies repeat their original's words: count each figure once per original source
+    counted = {a: [c for c in by_attr[a] if c.independent] or by_attr[a] for a in ("fatalities", "injuries")}
+
+    type_votes = Counter(r.mention.type for r in refs if r.mention.role == "reported") or Counter(r.mention.type for r in refs)
+    ev_type = type_votes.most_common(1)[0][0]
+    acled_type, acled_sub, plover = ontology_lookup(ev_type)
+    ev_date, c_date = consensus_date(by_attr["date"])
+    location, c_place = consensus_place(by_attr["place"])
+    fatalities, c_fat = consensus_count(counted["fatalities"], "fatalities")
+    injuries, c_inj = consensus_count(counted["injuries"], "injuries")
+    contradictions = c_date + c_place + c_fat + c_inj + nationality_contradictions(
+        by_attr["victim_nationality"] + by_attr["victim_nationality_negated"])
+
+    actors: dict[tuple[str, str], dict] = {}
+    for c in by_attr["actor1"] + by_attr["actor2"]:
+        key = (c.attribute, c.value["name"])
+        entry = actors.setdefault(key, {"role": c.attribute, "name": c.value["name"], "kind": c.value["kind"],
+                                        "country": c.value["country"], "aliases": []})
+        if c.value["text"] and c.value["text"] not in entry["aliases"]:
+            entry["aliases"].append(c.value["text"])
+
+    roles: dict[str, str] = {}
+    for r in refs:
+        if r.mention.role == "reported" or r.article_id not in roles:
+            roles[r.article_id] = r.mention.role
+    articles = [{"id": a, "role": roles[a], "independent": independent[a]} for a in sorted(roles)]
+    originals = {duplicate_of.get(a, a) for a in roles}
+
+    return Event(
+        id=event_id(refs), type=ev_type, acled_event_type=acled_type, acled_sub_event_type=acled_sub, plover_type=plover,
+        date=ev_date, location=location, actors=list(actors.values()), fatalities=fatalities, injuries=injuries,
+        articles=articles, claims=claims, contradictions=contradictions, summary=summarize(refs, independent),
+        sources=len(originals), mentions=sorted(r.key for r in refs),
+    )

@@ -1,0 +1,66 @@
+"""Timelines: events ordered by date (precision shown), grouped by actor, place or story.
+
+A story is a set of events that share articles: a report of one event that recalls another links
+them, so follow-ups, retaliations and the background they cite end up in one story.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+
+from storyline.models import Event
+
+
+def date_label(ev: Event) -> str:
+    d = ev.date
+    if not d.get("start"):
+        return "date unknown"
+    if d["start"] == d["end"]:
+        return f"{d['start']} ({d.get('precision')})"
+    return f"{d['start']} – {d['end']} ({d.get('precision')})"
+
+
+def sort_key(ev: Event) -> tuple:
+    return (ev.date.get("start") or "9999", ev.date.get("end") or "9999", ev.id)
+
+
+def stories(events: list[Event]) -> list[list[Event]]:
+    """Connected components of events linked by a shared article, each ordered by date."""
+    parent = {ev.id: ev.id for ev in events}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    by_article: dict[str, list[str]] = defaultdict(list)
+    for ev in events:
+        for a in ev.articles:
+            by_article[a["id"]].append(ev.id)
+    for ids in by_article.values():
+        for other in ids[1:]:
+            parent[find(other)] = find(ids[0])
+    groups: dict[str, list[Event]] = defaultdict(list)
+    for ev in events:
+        groups[find(ev.id)].append(ev)
+    return sorted((sorted(g, key=sort_key) for g in groups.values()), key=lambda g: sort_key(g[0]))
+
+
+def timeline(events: list[Event], by: str) -> dict[str, list[Event]]:
+    """Events grouped by 'actor', 'place' or 'story' (or 'all'), each group ordered by date."""
+    groups: dict[str, list[Event]] = defaultdict(list)
+    if by == "all":
+        groups["all events"] = list(events)
+    elif by == "actor":
+        for ev in events:
+            for name in {a["name"] for a in ev.actors}:
+                groups[name].append(ev)
+    elif by == "place":
+        for ev in events:
+            groups[ev.location.get("name") or "place unknown"].append(ev)
+    elif by == "story":
+        for i, story in enumerate(stories(events), 1):
+            groups[f"story {i}: {story[0].type} … {story[-1].type}" if len(story) > 1 else f"story {i}: {story[0].type}"] = story
+    else:
+        raise ValueError(f"unknown timeline grouping {by!r}; choose all, actor, place or story")
+    return {k: sorted(v, key=sort_key) for k, v in sorted(groups.items(), key=lambda kv: sort_key(min(kv[1], key=sort_key)))}

@@ -1,0 +1,91 @@
+"""Reconciliation: consensus, ACLED's conservative fatality rule, contradictions, independence."""
+from storyline.models import ActorRef, Count, EventMention, Place, TimeExpr
+from storyline.reconcile.claims import MentionRef, consensus_date, reconcile_event
+
+
+def lookup(key):
+    return ("Explosions/Remote violence", "Air/drone strike", "ASSAULT")
+
+
+def mention(sentence: str, *, killed=None, wounded=None, said_by=None, day=None, gran="day", place=None, role="reported",
+            extra=None, actor1=None) -> EventMention:
+    t = TimeExpr(0, 1, "x", day, gran, range_start=day, range_end=day) if day else None
+    return EventMention(sentence=0, start=0, end=1, trigger="attack", type="drone_attack", acled_event_type=None,
+                        acled_sub_event_type=None, plover_type=None, role=role, time=t, place=place,
+                        fatalities=Count(killed) if killed is not None else None,
+                        injuries=Count(wounded) if wounded is not None else None, said_by=said_by,
+                        sentence_text=sentence, extra=extra or {}, actor1=actor1)
+
+
+TOWN = Place(0, 1, "Douentza", name="Douentza", country_code="ML", lat=15.0, lon=-2.95, precision="place")
+COUNTRY = Place(0, 1, "Mali", name="Mali", country_code="ML", lat=17.0, lon=-4.0, precision="country")
+FAR = Place(0, 1, "Kayes", name="Kayes", country_code="ML", lat=14.45, lon=-11.43, precision="place")
+
+
+def test_conservative_fatalities_with_range_and_the_disagreement_shown():
+    refs = [
+        MentionRef("a", 0, mention("The army said 12 soldiers were killed.", killed=12, said_by="the army", day="2024-11-12", place=TOWN), "2024-11-12"),
+        MentionRef("b", 0, mention("A local official said 17 soldiers died.", killed=17, said_by="a local official", place=COUNTRY), "2024-11-13"),
+    ]
+    ev = reconcile_event(refs, {}, lookup)
+    assert ev.fatalities == {"best": 12, "low": 12, "high": 17}
+    assert ev.location["name"] == "Douentza" and ev.location["precision"] == "place"
+    assert ev.date == {"start": "2024-11-12", "end": "2024-11-12", "precision": "day"}
+    (contra,) = ev.contradictions
+    assert contra.attribute == "fatalities"
+    assert [(c.value["best"], c.article, c.said_by) for c in contra.claims] == [(12, "a", "the army"), (17, "b", "a local official")]
+    assert ev.sources == 2 and ev.acled_sub_event_type == "Air/drone strike"
+
+
+def test_copies_are_sources_but_not_independent_and_do_not_vote_twice():
+    refs = [
+        MentionRef("orig", 0, mention("Twelve killed.", killed=12, day="2024-11-12"), "2024-11-12"),
+        MentionRef("copy", 0, mention("Twelve killed.", killed=12, day="2024-11-12"), "2024-11-12"),
+    ]
+    ev = reconcile_event(refs, {"copy": "orig"}, lookup)
+    assert ev.sources == 1
+    assert {a["id"]: a["independent"] for a in ev.articles} == {"orig": True, "copy": False}
+    assert ev.contradictions == []
+
+
+def test_nationality_said_and_denied_is_a_contradiction():
+    refs = [
+        MentionRef("x", 0, mention("A US contractor was killed.", killed=1, extra={"victim_nationality": "US"}), "2021-02-26"),
+        MentionRef("y", 3, mention("A contractor, who was not a US citizen, was killed.", killed=1,
+                                   extra={"victim_nationality_negated": "US"}), "2021-02-27"),
+    ]
+    ev = reconcile_event(refs, {}, lookup)
+    kinds = {c.attribute for c in ev.contradictions}
+    assert kinds == {"victim nationality"}
+    assert ev.fatalities["best"] == 1
+
+
+def test_places_far_apart_contradict_and_dates_on_different_days_contradict():
+    refs = [
+        MentionRef("a", 0, mention("s1", day="2024-11-12", place=TOWN), "2024-11-12"),
+        MentionRef("b", 0, mention("s2", day="2024-11-12", place=TOWN), "2024-11-13"),
+        MentionRef("c", 0, mention("s3", day="2024-11-10", place=FAR), "2024-11-13"),
+    ]
+    ev = reconcile_event(refs, {}, lookup)
+    assert {c.attribute for c in ev.contradictions} == {"date", "place"}
+    assert ev.date["start"] == "2024-11-12" and ev.location["name"] == "Douentza"
+
+
+def test_week_claim_is_consistent_with_a_day_inside_it():
+    from storyline.models import Claim
+
+    week = Claim("date", {"start": "2021-02-15", "end": "2021-02-21", "precision": "week"}, "a", 0)
+    day = Claim("date", {"start": "2021-02-16", "end": "2021-02-16", "precision": "day"}, "b", 0)
+    best, contradictions = consensus_date([week, day])
+    assert best["start"] == "2021-02-16" and contradictions == []
+
+
+def test_actors_keep_their_spellings_as_aliases_and_event_id_is_stable():
+    a1 = ActorRef(text="FLH", name="Front for the Liberation of the Hayre", kind="militia_rebel")
+    a2 = ActorRef(text="Hayre Liberation Front", name="Front for the Liberation of the Hayre", kind="militia_rebel")
+    refs = [MentionRef("a", 0, mention("s", actor1=a1), "2024-11-12"), MentionRef("b", 1, mention("t", actor1=a2), "2024-11-13")]
+    ev = reconcile_event(refs, {}, lookup)
+    (actor,) = ev.actors
+    assert actor["aliases"] == ["FLH", "Hayre Liberation Front"]
+    later = reconcile_event(refs + [MentionRef("c", 0, mention("u"), "2024-11-20")], {}, lookup)
+    assert later.id == ev.id
