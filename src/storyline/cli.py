@@ -94,13 +94,38 @@ def clean(paths: PathsArg, strict: StrictOpt = False) -> None:
 @app.command()
 def run(paths: PathsArg, db: DbOpt = DEFAULT_DB, report: Annotated[Path | None, typer.Option("--report", help="Write the HTML report here")] = None,
         quiet: QuietOpt = False, strict: StrictOpt = False) -> None:
-    """Run every stage: ingest and clean, then the analysis stages, then the report."""
+    """Run every stage: ingest and clean, analyze, deduplicate, cluster, reconcile, report."""
+    from storyline.pipeline import analyze_pending, build_events, write_report
+
     store = Store(db)
     try:
         _ingest(paths, store, quiet, strict)
-        err.print(f"articles in store: {store.count_articles()}")
+        with progress_bar("analyze", quiet) as (set_total, advance):
+            analyze_pending(store, on_total=set_total, on_done=advance)
+        events = build_events(store)
+        _print_summary(store, events)
+        if report is not None:
+            write_report(store, report)
+            err.print(f"report written to {report}")
     finally:
         store.close()
+
+
+def _print_summary(store: Store, events) -> None:
+    from rich.table import Table
+
+    from storyline.report.timeline import date_label, sort_key
+
+    articles = list(store.iter_articles())
+    copies = sum(1 for a in articles if a.duplicate_of)
+    table = Table(title=f"{len(events)} events from {len(articles)} articles ({copies} copies)", title_justify="left")
+    for col in ("date", "type", "place", "killed", "wounded", "sources", "contradictions"):
+        table.add_column(col)
+    for ev in sorted(events, key=sort_key):
+        table.add_row(date_label(ev), ev.type, ev.location.get("name") or "?",
+                      str((ev.fatalities or {}).get("best", "")), str((ev.injuries or {}).get("best", "")),
+                      str(ev.sources), ", ".join(c.attribute for c in ev.contradictions))
+    Console().print(table)
 
 
 @app.command()
@@ -124,6 +149,137 @@ def export(db: DbOpt = DEFAULT_DB,
                 out.close()
     finally:
         store.close()
+
+
+def _inspect_inputs(paths: list[str], published: str | None, raw: bool, jsonl_input: bool, on_error):
+    """DocumentInputs for inspect: JSONL {"id","text","published"} lines, raw files, or cleaned articles."""
+    from storyline.ingest.readers import read_paths
+    from storyline.ingest.run import clean_paths
+    from storyline.nlp.analyze import DocumentInput
+
+    if jsonl_input or raw:
+        for doc in read_paths(paths, on_error):
+            text = doc.text if doc.text is not None else doc.html or ""
+            yield DocumentInput(doc.id, text, published or doc.published)
+    else:
+        for a in clean_paths(paths, on_error):
+            yield DocumentInput(a.id, a.text, published or a.published)
+
+
+@app.command()
+def inspect(paths: PathsArg,
+            published: Annotated[str | None, typer.Option("--published", help="Publication date YYYY-MM-DD for every document")] = None,
+            raw: Annotated[bool, typer.Option("--raw", help="No cleaning: offsets point into the input file")] = False,
+            jsonl_input: Annotated[bool, typer.Option("--jsonl-input", help='Inputs are JSONL {"id","text","published"}')] = False) -> None:
+    """Print one JSON line per document: sentences, entities, times, places and event mentions."""
+    from storyline.nlp.analyze import analyze_documents
+    from storyline.report.inspect import inspect_record
+
+    errors: list[InputError] = []
+
+    def on_error(exc: InputError) -> None:
+        errors.append(exc)
+        print_error(exc)
+
+    n = 0
+    for doc in analyze_documents(_inspect_inputs(paths, published, raw, jsonl_input, on_error)):
+        n += 1
+        sys.stdout.write(json.dumps(inspect_record(doc), ensure_ascii=False) + "\n")
+    if n == 0 and errors:
+        raise typer.Exit(1)
+
+
+@app.command()
+def report(db: DbOpt = DEFAULT_DB, output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write")] = Path("report.html")) -> None:
+    """Write the self-contained HTML report: timeline, map, events with sources and contradictions."""
+    from storyline.pipeline import write_report
+
+    store = Store(db)
+    try:
+        n = write_report(store, output)
+    finally:
+        store.close()
+    err.print(f"report: {n} events -> {output}")
+
+
+@app.command()
+def timeline(db: DbOpt = DEFAULT_DB,
+             by: Annotated[str, typer.Option("--by", help="all | actor | place | story")] = "all",
+             name: Annotated[str | None, typer.Option("--name", help="Only groups whose name contains this")] = None) -> None:
+    """Print events in date order (precision shown), grouped by actor, place or story."""
+    from rich.table import Table
+
+    from storyline.report.timeline import date_label, timeline as group_events
+
+    store = Store(db)
+    try:
+        events = store.events()
+    finally:
+        store.close()
+    try:
+        groups = group_events(events, by)
+    except ValueError as exc:
+        err.print(f"[red]error[/red] {exc}")
+        raise typer.Exit(2) from None
+    out = Console()
+    for group, evs in groups.items():
+        if name and name.lower() not in group.lower():
+            continue
+        table = Table(title=group, title_justify="left")
+        for col in ("date", "type", "place", "killed", "sources", "event"):
+            table.add_column(col)
+        for ev in evs:
+            table.add_row(date_label(ev), ev.type, ev.location.get("name") or "?",
+                          str((ev.fatalities or {}).get("best", "")), str(ev.sources), ev.id)
+        out.print(table)
+
+
+eval_app = typer.Typer(help="Score against evaluation corpora; prints JSON.", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
+
+
+def _print_json(result: dict) -> None:
+    sys.stdout.write(json.dumps(result, indent=1, ensure_ascii=False, default=str) + "\n")
+
+
+@eval_app.command("times")
+def eval_times(corpus: Path) -> None:
+    """TIMEX3 value F1 on a corpus with gold.json "timex" (e.g. meantime-dev)."""
+    from storyline.evaluation.times import evaluate_times
+
+    _print_json(evaluate_times(corpus))
+
+
+@eval_app.command("places")
+def eval_places(corpus: Path) -> None:
+    """Toponym resolution accuracy within 161 km on a corpus with gold.json "toponyms"."""
+    from storyline.evaluation.places import evaluate_places
+
+    _print_json(evaluate_places(corpus))
+
+
+@eval_app.command("plover")
+def eval_plover(corpus: Path) -> None:
+    """PLOVER event type and actor accuracy on records.jsonl (a file or its folder)."""
+    from storyline.evaluation.plover import evaluate_plover
+
+    _print_json(evaluate_plover(corpus / "records.jsonl" if corpus.is_dir() else corpus))
+
+
+@eval_app.command("clusters")
+def eval_clusters(corpus: Path) -> None:
+    """B-cubed P/R/F1 and ARI of article -> main_event against gold.json "clusters"."""
+    from storyline.evaluation.clusters import evaluate_clusters
+
+    _print_json(evaluate_clusters(corpus))
+
+
+@eval_app.command("seeds")
+def eval_seeds(corpus: Path) -> None:
+    """Run the whole pipeline on a seeds folder and check every gold event, article and contradiction."""
+    from storyline.evaluation.seeds import evaluate_seeds
+
+    _print_json(evaluate_seeds(corpus))
 
 
 if __name__ == "__main__":
