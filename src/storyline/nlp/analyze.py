@@ -84,7 +84,9 @@ def _analyze_chunk(doc, text: str, published: str | None) -> AnalyzedDocument:
     times = extract_times(text, published, doc)
     places = get_geocoder().locate(text, entities)
     actors = DocumentActors(text, entities)
-    mentions = extract_mentions(doc, published, times, places, actors.resolve)
+    # a demonym ("Syrian") is a place for the geoparser, but never where an event happened
+    event_places = get_geocoder().locate(text, entities, demonyms=False)
+    mentions = extract_mentions(doc, published, times, event_places, actors.resolve)
     return AnalyzedDocument(
         id="", text=text, published=published,
         sentences=[Span(s.start_char, s.end_char) for s in doc.sents],
@@ -126,3 +128,8 @@ def analyze_documents(items: Iterable[DocumentInput], batch_size: int = 32) -> I
         current.event_mentions += [dataclasses.replace(_shift(m, offset), sentence=m.sentence + n_sent) for m in part.event_mentions]
         if index == total - 1:
             yield current
+
+
+def analyze_text(doc_id: str, text: str, published: str | None) -> AnalyzedDocument:
+    """One document through :func:`analyze_documents` (for evaluations and tests)."""
+    return next(analyze_documents([DocumentInput(doc_id, text, published)]))

@@ -1,0 +1,803 @@
+"""Sentence-level event mentions: triggers from lexicons, arguments from dependency rules.
+
+Rules are written over the spaCy parse (subject, object, agent, prepositions, clausal complements)
+and general lexicons, so they carry over to news the project has never seen.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span, Token
+
+from storyline.extract import ontology
+from storyline.extract.lexicon import VAGUE, lex, parse_number, trigger_key, words
+from storyline.models import ActorRef, Count, EventMention, Place, TimeExpr
+
+ResolveActor = Callable[[str, str | None], ActorRef]
+
+COOPERATIVE = {"AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT"}
+MATERIAL_CONFLICT = {"PROTEST", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT"}
+CLAUSE_DEPS = {"ccomp", "advcl", "relcl", "parataxis"}
+WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
+MONTHS = {"january", "february", "march", "april", "may", "june", "july", "august", "september",
+          "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
+          "sept", "oct", "nov", "dec"}
+PRONOUNS = {"it", "they", "he", "she", "we", "i", "you", "them", "him", "her", "who", "which", "that"}
+SEQUENCE_WORDS = {"after", "before", "following", "response", "retaliation", "revenge", "since", "follow", "come", "amid", "prompt"}
+PLACE_PREPS = {"in", "at", "near", "on", "across", "outside", "inside", "around", "into", "from", "over"}
+BACKGROUND_DAYS = 14
+DEFINITE = {"the", "that", "this", "these", "those"}
+
+
+@dataclass
+class _Group:
+    """Trigger tokens judged to denote one event within a sentence; ``head`` is the main trigger."""
+
+    head: Token
+    key: str
+    weak: bool
+    tokens: list[Token] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- tree helpers
+def _depth(tok: Token) -> int:
+    d = 0
+    while tok.head.i != tok.i:
+        tok, d = tok.head, d + 1
+    return d
+
+
+def _ancestors_upto(tok: Token) -> list[Token]:
+    return [tok, *tok.ancestors]
+
+
+def _tree_distance(a: Token, b: Token) -> int:
+    pa = {t.i: n for n, t in enumerate(_ancestors_upto(a))}
+    for n, t in enumerate(_ancestors_upto(b)):
+        if t.i in pa:
+            return pa[t.i] + n
+    return 99
+
+
+def _path(a: Token, b: Token) -> list[Token]:
+    up_a = _ancestors_upto(a)
+    ids = {t.i for t in up_a}
+    up_b: list[Token] = []
+    for t in _ancestors_upto(b):
+        up_b.append(t)
+        if t.i in ids:
+            break
+    meet = up_b[-1].i
+    return up_a[: [t.i for t in up_a].index(meet) + 1] + up_b[:-1]
+
+
+def _clause_chain(tok: Token) -> list[Token]:
+    """The token and its governors up to the head of its clause (object/xcomp/prep links only)."""
+    chain = [tok]
+    while tok.head.i != tok.i and tok.dep_ not in CLAUSE_DEPS:
+        tok = tok.head
+        chain.append(tok)
+    return chain
+
+
+def _np_span(head: Token, keep_det: bool = False) -> Span:
+    """The noun phrase of ``head`` without relative clauses, participles, appositions or a leading
+    determiner: the words that name the actor or victims."""
+    keep = [head]
+    for c in head.children:
+        if c.dep_ in ("relcl", "acl", "appos", "punct", "cc", "conj", "advcl", "ccomp"):
+            continue
+        if c.dep_ == "prep" and c.lower_ not in ("of", "in", "from", "for"):
+            continue
+        if c.i > head.i and c.dep_ == "prep" and head.ent_type_ and c.lower_ != "of" and c.ent_iob_ != "I":
+            continue
+        keep.extend(c.subtree)
+    idx = sorted(t.i for t in keep)
+    start, end = idx[0], head.i
+    for i in idx:  # stay contiguous around the head
+        if i == end + 1:
+            end = i
+    while start < head.i and idx[0] <= start and head.doc[start].i not in idx:
+        start += 1
+    doc = head.doc
+    while start < head.i and ((doc[start].dep_ in ("det", "predet") and not keep_det) or doc[start].dep_ == "punct" or doc[start].lower_ in ("'", '"', "“", "‘")):
+        start += 1
+    while end > head.i and (doc[end].is_punct or doc[end].is_space):
+        end -= 1
+    return doc[start:end + 1]
+
+
+def _actor_head(tok: Token) -> Token:
+    """Skip quantity heads ("a number of X", "thousands of X") and facilities ("facilities used by
+    X") down to the group that acts or is targeted."""
+    for _ in range(3):
+        lemma = tok.lemma_.lower()
+        if lemma in words("quantity_heads") or tok.lower_ in words("quantity_heads"):
+            of = [g for c in tok.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children if g.dep_ == "pobj"]
+            if of:
+                tok = of[0]
+                continue
+        if lemma in words("facility_heads"):
+            for c in tok.children:
+                if c.dep_ == "acl":
+                    agents = [g for p in c.children if p.dep_ in ("agent", "prep") and p.lower_ in ("by", "to", "with")
+                              for g in p.children if g.dep_ == "pobj"]
+                    if agents:
+                        tok = agents[0]
+                        break
+                if c.dep_ == "poss" and not c.ent_type_ in ("DATE", "TIME"):
+                    tok = c
+                    break
+                if c.dep_ == "prep" and c.lower_ in ("of", "for"):
+                    pobj = [g for g in c.children if g.dep_ == "pobj"]
+                    if pobj and pobj[0].lemma_.lower() not in words("facility_heads"):
+                        tok = pobj[0]
+                        break
+            else:
+                return tok
+            continue
+        break
+    return tok
+
+
+# --------------------------------------------------------------------------- trigger grouping
+def _governs_trigger(tok: Token, trig_ids: set[int]) -> bool:
+    return any(t.i in trig_ids for t in tok.subtree if t.i != tok.i)
+
+
+def _groups(sent: Span) -> list[_Group]:
+    L = lex()
+    found = [(t, *kw) for t in sent if (kw := trigger_key(t))]
+    trig_ids = {t.i for t, _, _ in found}
+    absorbed: set[int] = set()
+    gov_words = L["modal_governors"]["planned"] | L["modal_governors"]["threatened"]
+    for t, key, weak in found:  # "agreed to share", "threatened to ban": the embedded act is the event
+        if t.lemma_.lower() in gov_words and any(c.dep_ == "xcomp" and _governs_trigger_or_self(c, trig_ids) for c in t.children):
+            absorbed.add(t.i)
+    strong = [(t, k) for t, k, w in found if not w and t.i not in absorbed]
+    groups: list[_Group] = []
+    for t, key in strong:
+        plover = ontology.lookup(key).plover_type
+        for g in groups:
+            g_plover = ontology.lookup(g.key).plover_type
+            same = g.key == key or (plover == g_plover and _linked(g.head, t))
+            generic = plover == g_plover == "ASSAULT" and "attack" in (key, g.key) and _linked(g.head, t)
+            if same or generic:
+                if g.key == "attack" and key != "attack":
+                    g.key = key
+                light = words("light_verbs")
+                if g.key == key and (g.head.lemma_.lower() in light, _depth(g.head)) > (t.lemma_.lower() in light, _depth(t)):
+                    g.head = t  # "held talks": the noun names the event, the verb is light
+                g.tokens.append(t)
+                break
+        else:
+            groups.append(_Group(t, key, False, [t]))
+    weak = [(t, k) for t, k, w in found if w]
+    violent = [g for g in groups if ontology.lookup(g.key).plover_type in ("ASSAULT", "COERCE")]
+    leftovers: list[tuple[Token, str]] = []
+    for t, key in weak:
+        if violent:
+            min(violent, key=lambda g: min(_tree_distance(t, x) for x in g.tokens)).tokens.append(t)
+        else:
+            leftovers.append((t, key))
+    if leftovers:
+        keys = [k for _, k in leftovers]
+        key = "killing" if "killing" in keys else keys[0]
+        head = min((t for t, _ in leftovers), key=_depth)
+        groups.append(_Group(head, key, True, [t for t, _ in leftovers]))
+    return groups
+
+
+def _governs_trigger_or_self(tok: Token, trig_ids: set[int]) -> bool:
+    return tok.i in trig_ids or _governs_trigger(tok, trig_ids)
+
+
+def _linked(a: Token, b: Token) -> bool:
+    """Two triggers name the same act when one governs the other without a sequence word
+    ("airstrikes ... after rocket attacks" are two events)."""
+    path = _path(a, b)
+    if len(path) > 6:
+        return False
+    return not any(t.lemma_.lower() in SEQUENCE_WORDS for t in path) and not any(t.dep_ in ("relcl", "advcl") for t in path[1:-1])
+
+
+# --------------------------------------------------------------------------- arguments
+def _subject(tok: Token) -> Token | None:
+    """Climb object/xcomp/conj links to the first verb with a subject (the doer of a light verb)."""
+    for t in _clause_chain(tok) + ([tok.head] if tok.dep_ == "conj" else []):
+        for c in t.children:
+            if c.dep_ == "nsubj" and c.i != tok.i:
+                return c
+        if t.dep_ == "conj" and t.head.pos_ in ("VERB", "AUX"):
+            for c in t.head.children:
+                if c.dep_ == "nsubj":
+                    return c
+    return None
+
+
+def _actor1(group: _Group) -> Token | None:
+    order_verbs = words("order_verbs")
+    for t in group.tokens:
+        for anc in _clause_chain(t):
+            for c in anc.children:  # "at President Biden's direction", "at the direction of X"
+                if c.dep_ == "prep" and c.lower_ in ("at", "on", "under"):
+                    for p in c.children:
+                        if p.dep_ == "pobj" and p.lemma_.lower() in ("direction", "order", "instruction", "command"):
+                            poss = [g for g in p.children if g.dep_ == "poss"]
+                            of = [g for q in p.children if q.dep_ == "prep" and q.lower_ == "of" for g in q.children if g.dep_ == "pobj"]
+                            if poss or of:
+                                return (poss or of)[0]
+            if anc.lemma_.lower() in order_verbs and anc.i != t.i:  # "X ordered the military to carry out"
+                subj = [c for c in anc.children if c.dep_ == "nsubj"]
+                if subj:
+                    return subj[0]
+    for t in group.tokens:
+        agent = [g for c in t.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"]
+        if agent and any(c.dep_ in ("auxpass", "nsubjpass") for c in t.children):
+            return agent[0]
+        if t.pos_ == "NOUN":
+            for c in t.children:
+                if c.dep_ == "poss" and c.ent_type_ not in ("DATE", "TIME") and c.lower_ not in PRONOUNS | {"its", "their", "his", "her"}:
+                    return c
+                if c.dep_ in ("compound", "amod", "nmod") and c.ent_type_ in ACTOR_ENTS:
+                    return c
+                if c.dep_ == "compound" and any(g.ent_type_ in ACTOR_ENTS for g in c.subtree):
+                    return next(g for g in c.subtree if g.ent_type_ in ACTOR_ENTS)
+                if c.dep_ == "prep" and c.lower_ == "by":
+                    pobj = [g for g in c.children if g.dep_ == "pobj"]
+                    if pobj:
+                        return pobj[0]
+            if t.dep_ in ("nsubj", "nsubjpass"):
+                continue
+        if t.dep_ == "nsubjpass" or any(c.dep_ == "nsubjpass" for c in t.children):
+            continue
+        subj = _subject(t)
+        if subj is not None:
+            return _unpronoun(subj)
+    return None
+
+
+def _unpronoun(subj: Token) -> Token:
+    """'Hungary has said it will support ...': a pronoun subject inside reported speech is the speaker."""
+    if subj.lower_ not in PRONOUNS:
+        return subj
+    for anc in subj.head.ancestors:
+        if anc.lemma_.lower() in words("speech_verbs"):
+            speakers = [c for c in anc.children if c.dep_ == "nsubj" and c.lower_ not in PRONOUNS]
+            if speakers:
+                return speakers[0]
+    return subj
+
+
+ACTOR_ENTS = ("PERSON", "ORG", "GPE", "NORP")
+OWN_FORCE_KEYS = {"mobilization", "withdrawal"}
+RECIPIENT_PREPS = ("against", "on", "to", "with", "from", "at", "targeting", "upon", "into", "toward", "towards", "for", "between")
+
+
+def _actor_like(tok: Token) -> bool:
+    """A noun that can act or be acted on: a named group/person/state or a word for people."""
+    head = _actor_head(tok)
+    return any(t.ent_type_ in ACTOR_ENTS or t.lemma_.lower() in words("actor_nouns") or t.lower_ in words("actor_nouns")
+               for t in [head] + [c for c in head.children if c.dep_ in ("compound", "amod", "nmod")])
+
+
+def _inner_actor(tok: Token) -> Token | None:
+    """The actor named inside a non-actor noun: "an Indian proposal", "calls by Belarus's rulers"."""
+    for c in tok.children:
+        if c.dep_ in ("poss", "amod", "compound", "nmod") and c.ent_type_ in ACTOR_ENTS and c.lower_ not in PRONOUNS:
+            return c
+    for c in tok.children:
+        if c.dep_ in ("prep", "agent") and c.lower_ in ("by", "of", "from") + RECIPIENT_PREPS:
+            for g in c.children:
+                if g.dep_ == "pobj" and _actor_like(g):
+                    return g
+    return None
+
+
+def _arguments(holder: Token, preps: tuple[str, ...]) -> list[tuple[int, Token]]:
+    """(rank, noun) arguments of a trigger: objects first, then prepositional recipients."""
+    out: list[tuple[int, Token]] = []
+    for c in holder.children:
+        if c.dep_ in ("dobj", "nsubjpass", "dative") and c.pos_ != "ADP" and c.lemma_.lower() not in words("weapons"):
+            out.append((0, c))
+        elif c.dep_ in ("prep", "dative") and c.lower_ in preps:
+            out += [(1, g) for g in c.children if g.dep_ == "pobj" and g.ent_type_ not in ("DATE", "TIME")]
+        elif c.dep_ == "prt":
+            out += [(1, g) for p in c.children if p.dep_ == "prep" for g in p.children if g.dep_ == "pobj"]
+        elif c.dep_ == "acl" and c.lemma_.lower() in ("target", "hit", "strike"):
+            out += [(0, g) for g in c.children if g.dep_ == "dobj"]
+    return out
+
+
+def _actor2(group: _Group, exclude: set[int]) -> Token | None:
+    """Target or counterpart: an actor-like object or recipient ("to/with/against/on X"), an actor
+    named inside the object, else the state where the act happens ("a curfew in Algiers")."""
+    preps = ("with",) if group.key in ("talks", "visit") else RECIPIENT_PREPS
+    cands: list[tuple[int, Token]] = []
+    for t in group.tokens:
+        if t.pos_ == "VERB" and group.key in ("demand", "request"):
+            subj = [g for c in t.children if c.dep_ == "ccomp" for g in c.children if g.dep_ == "nsubj"]
+            if subj:
+                return subj[0]
+        cands += _arguments(t, preps + (("of",) if t.pos_ == "NOUN" else ()))
+        if t.dep_ in ("dobj", "pobj") and t.head.pos_ == "VERB" and t.head.lemma_.lower() in words("light_verbs"):
+            cands += _arguments(t.head, preps)
+        if t.dep_ == "nsubj" and t.head.lemma_.lower() in ("target", "hit", "strike", "kill", "wound"):
+            cands += [(0, g) for g in t.head.children if g.dep_ == "dobj"]
+    cands.sort(key=lambda rc: rc[0])
+    own = {"its", "their", "his", "her", "our"}
+    for rank, tok in cands:  # "withdraw its troops", "mobilized reservists": the doer's own forces
+        if rank == 0 and (group.key in OWN_FORCE_KEYS or any(c.lower_ in own for c in tok.children if c.dep_ == "poss")):
+            continue
+        if _actor_like(tok):
+            return tok
+    for _, tok in cands:
+        inner = _inner_actor(tok) or next((a for r, a in _arguments(tok, preps) if _actor_like(a)), None)
+        if inner is not None:
+            return inner
+    for _, tok in [(0, t) for t in group.tokens] + cands:
+        for g in tok.subtree:
+            if g.ent_type_ == "GPE" and g.dep_ == "pobj" and g.head.lower_ in ("in", "into", "from", "to", "on", "against") and _tree_distance(g, tok) <= 4:
+                return g
+    named = [t for t in group.head.subtree if t.ent_type_ in ACTOR_ENTS and t.i not in exclude and t.dep_ != "nsubj"]
+    return min(named, key=lambda t: _tree_distance(t, group.head)) if named else None
+
+
+def _actor_ref(tok: Token | None, resolve: ResolveActor, exclude: set[int]) -> ActorRef | None:
+    if tok is None:
+        return None
+    head = _actor_head(tok)
+    if head.lower_ in PRONOUNS or head.i in exclude:
+        return None
+    span = _np_span(head)
+    label = head.ent_type_ or next((t.ent_type_ for t in span if t.ent_type_), None) or None
+    ref = resolve(span.text, label)
+    if ref.start is None:
+        ref.start, ref.end = span.start_char, span.end_char
+    return ref
+
+
+def _said_by(anchor: Token, sent: Span) -> str | None:
+    """Who claims the sentence: speaker of a governing speech verb, 'according to X', 'a statement
+    by X', else of a speech verb heading the sentence."""
+    speech = words("speech_verbs")
+    for t in sent:
+        if t.lower_ == "according":
+            pobj = [g for c in t.children if c.lower_ == "to" for g in c.children if g.dep_ == "pobj"]
+            if not pobj:
+                pobj = [g for g in t.head.children if g.dep_ == "pobj"] if t.head.lower_ == "to" else []
+            if pobj:
+                return _speaker_text(pobj[0])
+    candidates = [a for a in anchor.ancestors if a.lemma_.lower() in speech]
+    candidates += [t for t in sent if t.lemma_.lower() in speech and t.dep_ in ("ROOT", "parataxis") and t not in candidates]
+    for verb in candidates:
+        subj = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass") and c.lower_ not in PRONOUNS]
+        if subj:
+            return _speaker_text(subj[0])
+    return None
+
+
+def _speaker_text(tok: Token) -> str:
+    if tok.lemma_.lower() in words("statement_nouns"):
+        for c in tok.children:
+            if c.dep_ == "poss":
+                return _np_span(c).text
+            if c.dep_ in ("prep", "agent") and c.lower_ in ("by", "from", "of"):
+                pobj = [g for g in c.children if g.dep_ == "pobj"]
+                if pobj:
+                    return _speaker_text(pobj[0])
+    named = [c for c in tok.children if c.dep_ in ("appos", "compound") and c.ent_type_ in ("ORG", "PERSON")]
+    if not tok.ent_type_ and named:  # "the UK-based monitoring group the Syrian Observatory ..."
+        return _np_span(named[0]).text
+    return _np_span(tok).text
+
+
+# --------------------------------------------------------------------------- casualties
+def _number_of(head: Token, time_tokens: set[int]) -> Count | None:
+    """The figure carried by a noun phrase, with ACLED's range words; conjuncts are added up."""
+    parts = [head] + [c for c in head.children if c.dep_ == "conj"]
+    counts = [c for c in (_one_count(p, time_tokens) for p in parts) if c]
+    if not counts:
+        return None
+    if len(counts) == 1:
+        return counts[0]
+    best = sum(c.best for c in counts)
+    low = sum((c.low if c.low is not None else c.best) for c in counts)
+    return Count(best=best, low=low, high=None, text=head.doc[_np_span(head, True).start:_np_span(parts[-1], True).end].text)
+
+
+def _one_count(head: Token, time_tokens: set[int]) -> Count | None:
+    doc = head.doc
+    if head.lemma_.lower() in ("total", "number", "group") and not head.like_num:  # "a total of eight contractors"
+        of = [g for c in head.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children if g.dep_ == "pobj"]
+        if of:
+            return _one_count(of[0], time_tokens)
+    num = None
+    if head.like_num and head.i not in time_tokens:
+        num = head
+    else:
+        num = next((c for c in head.children if c.dep_ == "nummod" and c.i not in time_tokens), None)
+    lower = head.lower_
+    if num is None:
+        for c in head.children:
+            if c.dep_ in ("amod", "nummod", "det") and c.lower_ in ("several", "few", "couple", "dozen"):
+                best, low, high = VAGUE[c.lower_]
+                return Count(best, low, high, _np_span(head).text)
+        if lower in VAGUE and head.tag_ == "NNS":
+            best, low, high = VAGUE[lower]
+            if any(c.lower_ == "tens" for c in head.children) or (head.i > 0 and doc[head.i - 2: head.i].text.lower() == "tens of"):
+                best, low = best * 10, low * 10
+            return Count(best, low, high, _np_span(head).text)
+        if head.tag_ in ("NN", "NNP") and any(c.lower_ in ("a", "an", "one", "another") for c in head.children if c.dep_ in ("det", "nummod")):
+            return Count(1, 1, 1, _np_span(head, True).text)
+        # "on Friday 22 people were killed": a number hanging on a weekday (no month) is a count
+        left = _np_span(head).start - 1
+        if left >= 0 and doc[left].like_num and doc[left].head.lower_ in WEEKDAYS:
+            num = doc[left]
+        else:
+            return None
+    if num.head.lower_ in MONTHS or (num.i in time_tokens and num.head.lower_ not in WEEKDAYS and num.head.i != head.i):
+        return None
+    pieces = [t for t in num.subtree if t.like_num or t.lower_ in ("hundred", "thousand", "million")] or [num]
+    value = parse_number(" ".join(t.text for t in pieces)) if len(pieces) > 1 else parse_number(num.text)
+    if value is None:
+        return None
+    mod = " ".join(t.lower_ for t in num.subtree if t.i < num.i and not t.like_num)
+    text = doc[min(t.i for t in num.subtree):head.i + 1].text if head.i >= num.i else _np_span(head).text
+    if mod.endswith(("more than", "over", "upwards of")):
+        return Count(value + 1, value + 1, None, text)
+    if mod.endswith(("at least", "a minimum of")):
+        return Count(value, value, None, text)
+    if mod.endswith(("up to", "as many as", "at most")):
+        return Count(value, None, value, text)
+    if mod.endswith(("fewer than", "less than", "under")):
+        return Count(value - 1, None, value - 1, text)
+    if mod.endswith(("nearly", "almost")):
+        return Count(value, None, value, text)
+    m = re.search(r"(\d[\d,]*)\s*(?:-|–|to|and)\s*" + re.escape(num.text), text)
+    if m:
+        return Count(int(m.group(1).replace(",", "")), int(m.group(1).replace(",", "")), value, text)
+    return Count(value, value, value, text)
+
+
+def _victim_np(tok: Token) -> Token | None:
+    """The noun phrase naming who was killed or hurt by a casualty word."""
+    for c in tok.children:
+        if c.dep_ in ("dobj", "nsubjpass"):
+            return c
+    if tok.lemma_.lower() == "die":
+        return next((c for c in tok.children if c.dep_ == "nsubj"), None)
+    if tok.pos_ == "VERB" and tok.dep_ == "conj":
+        subj = next((c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        if subj is not None:
+            return subj
+    if tok.dep_ in ("acl", "amod") and tok.head.pos_ in ("NOUN", "PRON", "NUM", "PROPN"):
+        return tok.head
+    if tok.pos_ == "NOUN":
+        num = next((c for c in tok.children if c.dep_ == "nummod"), None)
+        if num is not None:
+            return tok
+        if tok.lemma_.lower() == "toll" and tok.head.pos_ in ("VERB", "AUX"):
+            for c in tok.head.children:
+                if c.dep_ in ("attr", "dobj") and c.i != tok.i:
+                    return c
+                if c.dep_ == "prep" and c.lower_ in ("to", "at"):
+                    pobj = [g for g in c.children if g.dep_ == "pobj"]
+                    if pobj:
+                        return pobj[0]
+        of = [g for c in tok.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children if g.dep_ == "pobj"]
+        if of:
+            return of[0]
+    return None
+
+
+def _casualties(group: _Group, time_tokens: set[int], resolve: ResolveActor) -> tuple[Count | None, Count | None, str | None, dict]:
+    C = lex()["casualty"]
+    killed, wounded, victims, extra = None, None, None, {}
+    for t in sorted(group.tokens, key=lambda x: x.i):
+        lemma = t.lemma_.lower()
+        kind = "killed" if lemma in C["killed"] else "wounded" if lemma in C["wounded"] else None
+        if kind is None:
+            continue
+        np = _victim_np(t)
+        if np is None or np.lower_ in PRONOUNS - {"those"}:
+            continue
+        count = _number_of(np, time_tokens)
+        if kind == "killed" and killed is None:
+            killed = count
+        elif kind == "wounded" and wounded is None:
+            wounded = count
+        if victims is None and not (np.like_num and not list(np.children)):
+            victims = _victims_text(np)
+            extra.update(_nationality(np, resolve))
+    return killed, wounded, victims, extra
+
+
+def _victims_text(np: Token) -> str:
+    """'those killed were believed to be members of X' names the victims in the predicate."""
+    if np.lower_ in ("those", "all") or (np.lemma_.lower() == "those"):
+        verb = np.head
+        for t in verb.subtree:
+            if t.dep_ == "attr":
+                return _np_span(t).text
+    parts = [np] + [c for c in np.children if c.dep_ == "conj"]
+    span = np.doc[_np_span(parts[0], True).start:_np_span(parts[-1], True).end]
+    return span.text
+
+
+def _nationality(np: Token, resolve: ResolveActor) -> dict:
+    """Victim nationality as claimed, or as denied ('a contractor, who was not a US citizen')."""
+    out: dict = {}
+    for c in np.children:
+        if c.dep_ == "relcl" and any(g.dep_ == "neg" for g in c.children):
+            nat = [t for t in c.subtree if t.ent_type_ in ("GPE", "NORP")]
+            if nat:
+                out["victim_nationality_negated"] = resolve(nat[0].text, nat[0].ent_type_).country or nat[0].text
+    nat = [t for t in _np_span(np) if t.ent_type_ in ("GPE", "NORP")]
+    if nat and "victim_nationality_negated" not in out:
+        out["victim_nationality"] = resolve(nat[0].text, nat[0].ent_type_).country or nat[0].text
+    return out
+
+
+# --------------------------------------------------------------------------- weapon, place, time
+def _weapon(group: _Group, sent: Span, exclude: set[int]) -> Token | None:
+    cands = [t for t in sent if t.lemma_.lower() in words("weapons") and t.i not in exclude and t.dep_ != "compound"
+             or (t.dep_ == "compound" and t.lemma_.lower() in words("weapons") and t.head.i in {g.i for g in group.tokens})]
+    if not cands:
+        return None
+    best = min(cands, key=lambda w: min(_tree_distance(w, g) for g in group.tokens))
+    return best if min(_tree_distance(best, g) for g in group.tokens) <= 5 else None
+
+
+def _weapon_text(tok: Token) -> str:
+    if tok.dep_ == "compound":
+        return tok.text
+    left = [c for c in tok.children if c.dep_ in ("nummod", "compound", "amod") and c.i < tok.i]
+    start = min([tok.i] + [t.i for c in left for t in c.subtree])
+    return tok.doc[start:tok.i + 1].text
+
+
+def _refine(key: str, group: _Group, weapon: Token | None) -> str:
+    if key not in words("refinable"):
+        return key
+    refine = lex()["refine"]
+    for t in group.tokens:
+        for c in t.children:
+            lemma = c.lemma_.lower()
+            if c.dep_ in ("compound", "amod", "nmod") and lemma in refine:
+                return refine[lemma]
+            if c.dep_ == "prep" and c.lower_ in ("with", "by", "in"):
+                for g in c.children:
+                    if g.lemma_.lower() in refine:
+                        return refine[g.lemma_.lower()]
+    if weapon is not None and weapon.lemma_.lower() in refine and min(_tree_distance(weapon, t) for t in group.tokens) <= 3:
+        return refine[weapon.lemma_.lower()]
+    return key
+
+
+def _tokens_of(doc: Doc, start: int, end: int) -> list[Token]:
+    span = doc.char_span(start, end, alignment_mode="expand")
+    return list(span) if span is not None else []
+
+
+def _pick_place(group: _Group, places: list[tuple[Place, list[Token]]], exclude: set[int]) -> Place | None:
+    rank = {"place": 0, "admin1": 1, "region": 2, "country": 3, "unresolved": 4}
+    scored = []
+    for place, toks in places:
+        if not toks or any(t.i in exclude for t in toks):
+            continue
+        head = min(toks, key=_depth)
+        if head.dep_ in ("amod", "poss", "npadvmod") or (head.dep_ == "compound" and head.head.ent_type_ != "GPE" and head.head.i not in {t.i for t in toks}):
+            continue  # "Iran-backed", "Iraqi city": adjectival uses are not where it happened
+        dist = min(_tree_distance(head, g) for g in group.tokens)
+        attached = any(a.lower_ in PLACE_PREPS for a in head.ancestors if a.dep_ == "prep") and dist < 8
+        scored.append(((0 if attached else 1), rank.get(place.precision, 4), dist, place))
+    return min(scored, key=lambda s: s[:3])[3] if scored else None
+
+
+def _pick_time(group: _Group, times: list[tuple[TimeExpr, list[Token]]]) -> TimeExpr | None:
+    """The time attached to the trigger's clause; a time governed by 'said' dates the report."""
+    speech = words("speech_verbs")
+    best, best_score = None, None
+    for tx, toks in times:
+        if not toks:
+            continue
+        head = min(toks, key=_depth)
+        gov = next((a for a in head.ancestors if a.pos_ in ("VERB", "AUX") or a.i in {g.i for g in group.tokens}), None)
+        if gov is not None and gov.lemma_.lower() in speech and all(gov.i != a.i for g in group.tokens for a in _clause_chain(g)):
+            continue
+        score = (tx.value.endswith("_REF") or tx.value == "unresolved", min(_tree_distance(head, g) for g in group.tokens))
+        if best_score is None or score < best_score:
+            best, best_score = tx, score
+    return best
+
+
+# --------------------------------------------------------------------------- status, role, labels
+def _status(group: _Group) -> str:
+    L = lex()
+    gov = L["modal_governors"]
+    head = group.head
+    chain = _clause_chain(head)
+    clause = chain[-1]
+    # climb through 'said that ...' only for modal words; the clause itself decides negation
+    for n, t in enumerate(chain):
+        kids = list(t.children)
+        if n and chain[n - 1].dep_ in ("nsubj", "nsubjpass"):
+            break  # "if the ceasefire fails": the subject is not what fails
+        if any(c.dep_ == "neg" for c in kids) or any(c.lower_ == "no" and c.dep_ == "det" for c in kids):
+            return "denied"
+        lemma = t.lemma_.lower()
+        if t.i != head.i:
+            if lemma in gov["denied"]:
+                return "denied"
+            if lemma in gov["threatened"]:
+                return "threatened"
+            if lemma in gov["hypothetical"]:
+                return "hypothetical"
+            if lemma in gov["planned"]:
+                return "planned"
+    auxes = {c.lower_ for t in chain for c in t.children if c.dep_ in ("aux", "auxpass")}
+    marks = {c.lower_ for c in clause.children if c.dep_ == "mark"}
+    if clause.dep_ == "advcl" and marks & L["hypothetical_marks"]:
+        return "hypothetical"
+    if auxes & L["hypothetical_aux"]:
+        return "hypothetical"
+    if auxes & L["planned_aux"] or any(c.lower_ == "to" and c.dep_ == "aux" for c in clause.children) and clause.dep_ == "xcomp":
+        unless = any(c.dep_ == "advcl" and any(m.lower_ == "unless" for m in c.children) for c in clause.children)
+        return "threatened" if unless else "planned"
+    if head.pos_ == "NOUN" and any(c.lower_ in L["future_modifiers"] for c in head.children if c.dep_ == "amod"):
+        return "planned"
+    return "occurred"
+
+
+def _plover(key: str, status: str) -> str | None:
+    """PLOVER codes what the sentence does: a promise to cooperate is AGREE, a promise of force is
+    THREATEN, a refusal to cooperate is REJECT (PLOVER manual, 'future' and 'negated' events)."""
+    base = ontology.lookup(key).plover_type
+    if base is None:
+        return None
+    if status == "threatened":
+        return "THREATEN"
+    if status == "planned":
+        return "AGREE" if base in COOPERATIVE else "THREATEN" if base in MATERIAL_CONFLICT else base
+    if status == "denied" and base in COOPERATIVE:
+        return "REJECT"
+    return base
+
+
+def _iso(value: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def _role(time: TimeExpr | None, published: str | None, sent: Span) -> str:
+    """Background when the event is dated well before publication, or cued as earlier history."""
+    pub = _iso(published)
+    if time is not None and pub is not None and not time.value.endswith("_REF"):
+        end = _iso(time.range_end) or _iso(time.value)
+        if end is not None:
+            return "background" if (pub - end).days > BACKGROUND_DAYS else "reported"
+    lemmas = {t.lemma_.lower() for t in sent}
+    text = sent.text.lower()
+    if lemmas & words("background_cues") or re.search(r"\b(last|previous) year\b|\byears ago\b|\bmost recent\b", text):
+        return "background"
+    return "reported"
+
+
+# --------------------------------------------------------------------------- main entry
+def _spans(doc: Doc, items: Iterable, sent: Span) -> list[tuple]:
+    return [(x, [t for t in _tokens_of(doc, x.start, x.end) if sent.start <= t.i < sent.end])
+            for x in items if sent.start_char <= x.start < sent.end_char]
+
+
+def _sentence_request(sent: Span, resolve: ResolveActor) -> list[_Group]:
+    """'X said Y must do Z' is a demand by X on Y (PLOVER REQUEST) even without a demand verb."""
+    out = []
+    for t in sent:
+        if t.lemma_.lower() in words("speech_verbs") | {"conclude"}:
+            for c in t.children:
+                if c.dep_ == "ccomp" and any(a.lower_ in words("request_modals") for a in c.children if a.dep_ == "aux"):
+                    out.append(_Group(t, "demand", False, [t]))
+    return out
+
+
+def extract_mentions(doc: Doc, published: str | None, times: list[TimeExpr], places: list[Place],
+                     resolve_actor: ResolveActor) -> list[EventMention]:
+    """Event mentions of every sentence of ``doc`` (see module doc); times/places/actors come from
+    the resolve stage so that each rule here only decides attachment."""
+    out: list[EventMention] = []
+    last_quote_speaker: str | None = None
+    for si, sent in enumerate(doc.sents):
+        groups = _groups(sent) + _sentence_request(sent, resolve_actor)
+        sent_times = _spans(doc, times, sent)
+        sent_places = _spans(doc, places, sent)
+        time_tokens = {t.i for _, toks in sent_times for t in toks} | {t.i for t in sent if t.ent_type_ in ("DATE", "TIME")}
+        stripped = sent.text.lstrip()
+        quoted = stripped[:1] in "\"“'‘"
+        for g in groups:
+            m = _mention(g, si, sent, published, sent_times, sent_places, time_tokens, resolve_actor)
+            if m.said_by is None and quoted and last_quote_speaker:
+                m.said_by = last_quote_speaker
+            out.append(m)
+        speaker = _said_by(sent.root, sent)
+        if quoted or speaker:
+            last_quote_speaker = speaker or last_quote_speaker
+    _resolve_anaphora(out)
+    return out
+
+
+def _mention(g: _Group, si: int, sent: Span, published: str | None, sent_times: list, sent_places: list,
+             time_tokens: set[int], resolve: ResolveActor) -> EventMention:
+    a1_tok = _actor1(g) if g.key != "demand" or g.head.lemma_.lower() != "say" else next(
+        (c for c in g.head.children if c.dep_ == "nsubj"), None)
+    a1_ids = {t.i for t in _np_span(_actor_head(a1_tok)).subtree} if a1_tok is not None else set()
+    a2_tok = _actor2(g, a1_ids | {t.i for t in g.tokens}) if g.key != "demand" or g.head.pos_ != "VERB" or g.head.lemma_.lower() in lex()["verbs"] else next(
+        (s for c in g.head.children if c.dep_ == "ccomp" for s in c.children if s.dep_ == "nsubj"), None)
+    trig_ids = {t.i for t in g.tokens}
+    actor1 = _actor_ref(a1_tok, resolve, trig_ids)
+    actor2 = _actor_ref(a2_tok, resolve, trig_ids)
+    if actor1 and actor2 and actor1.start == actor2.start:
+        actor2 = None
+    actor_ids = set()
+    for a in (actor1, actor2):
+        if a is not None and a.start is not None:
+            actor_ids |= {t.i for t in _tokens_of(sent.doc, a.start, a.end)}
+    killed, wounded, victims, extra = _casualties(g, time_tokens, resolve)
+    weapon = _weapon(g, sent, actor_ids if actor1 else set())
+    key = _refine(g.key, g, weapon)
+    time = _pick_time(g, sent_times)
+    status = _status(g)
+    labels = ontology.lookup(key)
+    if a1_tok is not None:
+        also = [c for c in _actor_head(a1_tok).children if c.dep_ == "conj"]
+        if also:
+            extra["actor1_also"] = [_np_span(c).text for c in also]
+    return EventMention(
+        sentence=si, start=g.head.idx, end=g.head.idx + len(g.head.text), trigger=_trigger_text(g),
+        type=key, acled_event_type=labels.acled_event_type, acled_sub_event_type=labels.acled_sub_event_type,
+        plover_type=_plover(key, status), status=status, role=_role(time, published, sent),
+        actor1=actor1, actor2=actor2, place=_pick_place(g, sent_places, actor_ids), time=time,
+        fatalities=killed, injuries=wounded, victims=victims,
+        weapon=_weapon_text(weapon) if weapon is not None else None,
+        said_by=_said_by(g.head, sent), sentence_text=sent.text.strip(), extra={"depth": min(_depth(t) for t in g.tokens), **extra})
+
+
+def _trigger_text(g: _Group) -> str:
+    h = g.head
+    prt = [c for c in h.children if c.dep_ == "prt"]
+    return h.doc[h.i:prt[0].i + 1].text if prt and prt[0].i == h.i + 1 else h.text
+
+
+def _resolve_anaphora(mentions: list[EventMention]) -> None:
+    """'That attack killed ...', '22 people were killed in the attacks': a definite generic attack
+    (or a bare casualty clause) takes type, place and time from the nearest compatible violent
+    mention in the two previous sentences; the link is kept in ``extra['antecedent_sentence']``."""
+    for i, m in enumerate(mentions):
+        if m.plover_type != "ASSAULT" or m.type not in ("attack", "killing") or m.place is not None:
+            continue
+        definite = bool(re.search(r"\b(the|that|this|these|those)\s+(\w+\s+)?" + re.escape(m.trigger) + r"\b",
+                                  m.sentence_text, re.I)) or m.type == "killing"
+        if not definite:
+            continue
+        for prev in reversed(mentions[:i]):
+            if prev.sentence >= m.sentence or prev.sentence < m.sentence - 2:
+                continue
+            if ontology.lookup(prev.type).plover_type != "ASSAULT" or prev.status != "occurred":
+                continue
+            if m.time and prev.time and m.time.value != prev.time.value:
+                continue
+            if prev.type not in ("attack", "killing"):
+                m.type = prev.type
+                labels = ontology.lookup(m.type)
+                m.acled_event_type, m.acled_sub_event_type = labels.acled_event_type, labels.acled_sub_event_type
+            m.place = m.place or prev.place
+            m.time = m.time or prev.time
+            m.role = prev.role if m.time is prev.time else m.role
+            m.actor1 = m.actor1 or prev.actor1
+            m.extra["antecedent_sentence"] = prev.sentence
+            break
