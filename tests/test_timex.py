@@ -1,0 +1,147 @@
+"""Temporal expressions: anchoring on the publication date, precision, and the MEANTIME score."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from storyline.models import TimeExpr
+from storyline.nlp.pipeline import get_nlp
+from storyline.resolve.timex import extract_times
+
+MEANTIME = Path("/work/shared/eval/meantime-dev")
+
+
+def times(text: str, published: str | None, parse: bool = True) -> dict[str, TimeExpr]:
+    doc = get_nlp()(text) if parse else None
+    return {t.text: t for t in extract_times(text, published, doc)}
+
+
+def test_weekday_is_latest_on_or_before_publication_same_day_counts() -> None:
+    # 2021-02-25 is a Thursday.
+    got = times("Militants shelled the town on Thursday. On Monday the convoy was ambushed.", "2021-02-25")
+    assert got["Thursday"].value == "2021-02-25"
+    assert got["Monday"].value == "2021-02-22"
+    assert got["Monday"].granularity == "day"
+
+
+def test_future_tense_weekday_points_forward() -> None:
+    got = times("The ministers will meet again on Tuesday, and talks resume next Thursday.", "2021-02-25")
+    assert got["Tuesday"].value == "2021-03-02"
+    assert got["next Thursday"].value == "2021-03-04"
+
+
+def test_last_week_is_previous_iso_week() -> None:
+    got = times("Rebels seized the airport last week.", "2021-02-25")
+    t = got["last week"]
+    assert (t.value, t.granularity, t.range_start, t.range_end) == ("2021-W07", "week", "2021-02-15", "2021-02-21")
+
+
+def test_last_week_rolls_over_the_year() -> None:
+    # 2021-01-02 is in ISO week 2020-W53, so the week before is 2020-W52.
+    got = times("Protests spread across the capital last week.", "2021-01-02")
+    assert got["last week"].value == "2020-W52"
+    assert got["last week"].range_start == "2020-12-21"
+
+
+def test_month_without_year_is_latest_on_or_before_publication() -> None:
+    got = times("In February the army withdrew from the valley.", "2021-06-14")
+    t = got["February"]
+    assert (t.value, t.granularity, t.range_start, t.range_end) == ("2021-02", "month", "2021-02-01", "2021-02-28")
+    later = times("In October the army withdrew from the valley.", "2021-06-14")
+    assert later["October"].value == "2020-10"
+
+
+def test_month_year_keeps_month_precision() -> None:
+    got = times("The group was founded in December 2019, after the January 2020 killing of its leader.", "2021-06-14")
+    assert got["December 2019"].value == "2019-12"
+    assert got["December 2019"].granularity == "month"
+    assert got["January 2020"].value == "2020-01"
+
+
+def test_bare_year_and_counts() -> None:
+    got = times("Iran broke the 2015 nuclear deal; 2000 workers lost $1500 each.", "2021-06-14")
+    assert got["2015"].value == "2015"
+    assert got["2015"].granularity == "year"
+    assert "2000" not in got and "1500" not in got
+
+
+def test_weekday_followed_by_a_count_is_not_a_day_of_month() -> None:
+    got = times("Friday 22 people were killed in the market.", "2021-02-25")
+    assert list(got) == ["Friday"]
+    assert got["Friday"].value == "2021-02-19"
+
+
+def test_weekday_comma_day_month_year_is_a_date() -> None:
+    got = times("The ceasefire began on Friday, 22 May 2020, at dawn.", "2021-02-25")
+    assert got["Friday, 22 May 2020"].value == "2020-05-22"
+
+
+def test_no_publication_date_leaves_relative_expressions_unresolved() -> None:
+    got = times("On Thursday troops entered the city, as they had in March 2014.", None)
+    assert got["Thursday"].value == "unresolved"
+    assert got["Thursday"].granularity == "unresolved"
+    assert got["Thursday"].reason == "no publication date to anchor 'Thursday'"
+    assert got["March 2014"].value == "2014-03"
+
+
+def test_earlier_this_evening_is_the_publication_day() -> None:
+    got = times("Earlier this evening a car bomb exploded near the port.", "2021-02-25")
+    t = got["Earlier this evening"]
+    assert t.value.startswith("2021-02-25")
+    assert (t.granularity, t.range_start, t.range_end) == ("day", "2021-02-25", "2021-02-25")
+
+
+def test_relative_days_months_years_and_durations() -> None:
+    got = times("Yesterday two soldiers died; two days ago a drone struck. Casualties rose last month "
+                "and talks are planned next year after 33 years of conflict.", "2021-03-10")
+    assert got["Yesterday"].value == "2021-03-09"
+    assert got["two days ago"].value == "2021-03-08"
+    assert got["last month"].value == "2021-02"
+    assert got["next year"].value == "2022"
+    assert (got["33 years"].value, got["33 years"].type) == ("P33Y", "DURATION")
+
+
+def test_quarters_decades_clock_times_and_vague_references() -> None:
+    got = times("Profits fell in the first quarter of 2009, the worst since the 1990s. "
+                "The plane landed at 16:08 UTC on Monday and is currently grounded.", "2009-05-14")
+    assert got["the first quarter of 2009"].value == "2009-Q1"
+    assert got["the 1990s"].value == "199"
+    assert got["16:08 UTC on Monday"].value == "2009-05-11T16:08Z"
+    assert got["currently"].value == "PRESENT_REF"
+
+
+def test_same_period_last_year_follows_the_named_month() -> None:
+    got = times("Sales rose 43% in February compared to the same period last year.", "2010-03-03")
+    assert got["the same period last year"].value == "2009-02"
+
+
+def test_works_without_a_parse() -> None:
+    got = times("The rebels will attack on Thursday.", "2021-02-23", parse=False)
+    assert got["Thursday"].value == "2021-02-25"
+
+
+PIECES = list("ab1290 ,.-:'/\n") + ["May", "Friday", "last", "week", " 22 ", "2019", "ago", "years", "the", "UTC",
+                                    "12:00", "p.m.", "today", "same day", "previous year", "quarter", "'90s"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(st.text(max_size=60), st.lists(st.sampled_from(PIECES), max_size=25).map("".join)),
+       st.sampled_from([None, "2021-02-25", "2020-01-01", "garbage"]))
+def test_arbitrary_text_never_raises_and_offsets_hold(text: str, published: str | None) -> None:
+    for t in extract_times(text, published):
+        assert 0 <= t.start < t.end <= len(text)
+        assert text[t.start: t.end] == t.text
+        assert t.granularity in {"day", "week", "month", "year", "range", "time", "duration", "set", "unresolved"}
+
+
+@pytest.mark.skipif(not MEANTIME.is_dir(), reason="MEANTIME dev set not present")
+def test_meantime_dev_value_f1() -> None:
+    from storyline.evaluation.times import evaluate_times
+
+    result = evaluate_times(MEANTIME, verbose=False)
+    assert result["n_gold"] == 368
+    assert result["value_f1"] >= 0.84  # 0.853 when written
+    assert result["span_f1"] >= 0.90
