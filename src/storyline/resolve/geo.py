@@ -1,0 +1,385 @@
+"""Geocoding: toponyms in an article resolved to GeoNames entries with a precision and lat/lon.
+
+Candidates come from spaCy GPE/LOC/FAC entities, ORG/PERSON entities that name a well-known place
+(the small model tags some towns ORG), demonyms (``demonyms=True``: "Syrian" -> Syria, as
+geoparsing corpora annotate them) and capitalised names NER missed. Names match after folding case,
+accents, punctuation and a leading "al-"/"el-"/"the". Among same-named entries the winner is the
+one the rest of the article supports (same country, same first-order division, nearby), then the
+bigger place; countries and first-order divisions outrank towns that merely share their name.
+The gazetteer (``data/gazetteer.tsv.gz``, built by ``scripts/build_gazetteer.py``) loads once
+per process.
+"""
+from __future__ import annotations
+
+import functools
+import gzip
+import math
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from importlib import resources
+
+from storyline.models import Entity, Place
+
+GAZETTEER = "gazetteer.tsv.gz"
+PRECISION = {"P": "place", "A2": "admin2", "A1": "admin1", "C": "country", "R": "region"}
+KIND_PRIOR = {"C": 9.0, "R": 7.5, "A1": 6.2, "A2": 3.5}  # log10-population scale, for P it is log10(pop)
+ALT_PENALTY = 1.0  # a town matched only through an alternate spelling
+SAME_COUNTRY, SAME_ADMIN1, NEARBY_KM = 1.4, 2.4, 250.0
+ARTICLES = {"the", "al", "el"}
+ABBREVIATION_RE = re.compile(r"(?:[A-Z][a-z]{0,4}\.)+|(?:[A-Z]\. ?)+[A-Z][a-z]?\.?|[A-Z]{2,4}|[A-Z][a-z]{1,2}")
+NOT_NAMES = {"north", "south", "east", "west", "central", "northern", "southern", "eastern", "western",
+             "northeast", "northwest", "southeast", "southwest", "centre", "center", "capital", "city"}
+DIRECTIONS = r"(?:north|south|east|west|central|upper|lower|northern|southern|eastern|western|" \
+             r"north[- ]?(?:east|west)(?:ern)?|south[- ]?(?:east|west)(?:ern)?)"
+NAME = r"[A-Z][^\W\d_]*(?:[-'’][A-Z]?[^\W\d_]+)?(?: [A-Z][^\W\d_]*){0,2}"
+BORDER_RE = re.compile(rf"\b(?:the )?({NAME}) ?[-–/] ?({NAME}) border(?: (?:region|area|zone|strip))?\b"
+                       rf"|\b(?:the )?border (?:region |area )?between ({NAME}) and ({NAME})\b")
+DIRECTION_RE = re.compile(rf"(?i:\b(?:the )?{DIRECTIONS}) $")
+SUFFIX_RE = re.compile(r" (?i:province|governorate|county|district|region|state|oblast|prefecture)\b")
+CAPS_RE = re.compile(r"\b[A-Z][^\W\d_]+(?:[-'’][^\W\d_]+)?(?: (?:[A-Z][^\W\d_]+|of|de|al|el)){0,3}\b(?!')")
+PLACE_LABELS = {"GPE", "LOC", "FAC"}
+NAME_LABELS = {"ORG", "PERSON"}
+STRICT_LABELS = NAME_LABELS | {"FAC", "CAPS"}  # labels that say little: only exact, well-known names
+
+
+def fold(name: str) -> str:
+    """Matching key: no case, accents, apostrophes, dots, spaces or a leading article."""
+    s = unicodedata.normalize("NFKD", name)
+    s = "".join(c for c in s if not unicodedata.combining(c)).lower()
+    s = re.sub(r"['’ʼʻ`.]", "", s)
+    words = re.sub(r"[\W_]+", " ", s).split()
+    while len(words) > 1 and words[0] in ARTICLES:
+        words = words[1:]
+    return "".join(words)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One gazetteer row."""
+
+    kind: str  # C | A1 | A2 | P | R
+    geonameid: int | None
+    name: str
+    country: str
+    admin1: str
+    lat: float
+    lon: float
+    population: int
+    bbox: tuple[float, float, float, float] | None  # s, w, n, e (countries and admin1)
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p = math.pi / 180
+    h = math.sin((lat2 - lat1) * p / 2) ** 2 + math.cos(lat1 * p) * math.cos(lat2 * p) * math.sin((lon2 - lon1) * p / 2) ** 2
+    return 12742.0 * math.asin(min(1.0, math.sqrt(h)))
+
+
+@dataclass(slots=True)
+class _Mention:
+    start: int
+    end: int
+    text: str
+    key: str
+    label: str
+    kinds: frozenset[str] | None = None  # restrict candidates (e.g. "X province" -> A1/A2)
+    direction: str | None = None  # "northern" etc.: a part of the place
+    border: tuple[str, str] | None = None
+    name: str = ""  # what to look up: the text without "northern", "province", ...
+
+    def __post_init__(self) -> None:
+        self.name = self.name or self.text
+
+
+class Geocoder:
+    """Gazetteer lookups and document-level toponym resolution."""
+
+    def __init__(self, lines: Iterable[str]) -> None:
+        self.entries: list[Entry] = []
+        self.index: dict[str, list[tuple[int, bool]]] = {}
+        self.demonyms: dict[str, int] = {}
+        self.abbreviations: dict[str, list[int]] = {}  # "Ky.", "U.S.", "UK": matched as written
+        self.countries: dict[str, int] = {}
+        self.admin1: dict[tuple[str, str], int] = {}
+        demonym_rows: list[tuple[str, str]] = []
+        for line in lines:
+            if line.startswith("#"):
+                continue
+            kind, gid, name, cc, a1, lat, lon, pop, names, bbox = line.rstrip("\n").split("\t")
+            if kind == "D":
+                demonym_rows.append((cc, names))
+                continue
+            i = len(self.entries)
+            box = tuple(float(x) for x in bbox.split(",")) if bbox else None
+            self.entries.append(Entry(kind, int(gid) if gid else None, name, cc, a1, float(lat), float(lon),
+                                      int(pop or 0), box))  # type: ignore[arg-type]
+            if kind == "C":
+                self.countries[cc] = i
+            elif kind == "A1":
+                self.admin1[(cc, a1)] = i
+            # names of countries, divisions and regions are all English/official: none is "alternate"
+            self._add(name, i, True)
+            for alt in filter(None, names.split("|")):
+                if ABBREVIATION_RE.fullmatch(alt):
+                    self.abbreviations.setdefault(alt, []).append(i)
+                elif alt.startswith("~"):  # "Aleppo" for "Aleppo Governorate"
+                    self._add(alt[1:], i, False)
+                else:  # a division's alias without its "County" is only an alternate name
+                    self._add(alt, i, kind in ("C", "A1", "R") or (kind == "A2" and len(alt.split()) > 1))
+        demonym_rows.sort(key=lambda r: -self.entries[self.countries[r[0]]].population if r[0] in self.countries else 0)
+        for cc, names in demonym_rows:
+            for d in re.split(r"[,/|]", names):
+                if d.strip() and cc in self.countries:
+                    self.demonyms.setdefault(fold(d), self.countries[cc])
+                    self.demonyms.setdefault(fold(d) + "s", self.countries[cc])
+
+    def _add(self, name: str, i: int, exact: bool) -> None:
+        key = fold(name)
+        if key:
+            bucket = self.index.setdefault(key, [])
+            if all(j != i for j, _ in bucket):
+                bucket.append((i, exact))
+
+    # ------------------------------------------------------------------ single names
+    def candidates(self, name: str, kinds: Iterable[str] | None = None) -> list[tuple[Entry, bool]]:
+        allowed = set(kinds) if kinds else None
+        hits = [(i, True) for i in self.abbreviations.get(name.strip(), ())] or self.index.get(fold(name), [])
+        return [(self.entries[i], exact) for i, exact in hits if allowed is None or self.entries[i].kind in allowed]
+
+    def resolve_name(self, name: str, context_countries: Sequence[str] = ()) -> Place | None:
+        """Best entry for a bare name, preferring places in the given ISO2 countries."""
+        ctx = Counter(context_countries)
+        scored = [(self._score(e, exact, ctx, Counter(), []), e) for e, exact in self.candidates(name)]
+        if not scored:
+            return None
+        best = max(scored, key=lambda t: t[0])[1]
+        return self._place(best, 0, len(name), name)
+
+    # ------------------------------------------------------------------ documents
+    def locate(self, text: str, entities: Sequence[Entity], demonyms: bool = True) -> list[Place]:
+        """Resolve the toponyms of one document (offsets into ``text``), in text order."""
+        mentions = self._mentions(text, entities, demonyms)
+        # pass 1: each name on its own; pass 2: names re-scored with what the others resolved to
+        first: dict[str, Entry | None] = {}
+        for m in mentions:
+            if not m.border and first.get(m.key) is None:
+                first[m.key] = self._best(m, Counter(), Counter(), [])
+        countries: Counter[str] = Counter()
+        admin1: Counter[tuple[str, str]] = Counter()
+        points: list[tuple[str, float, float]] = []
+        for key, e in first.items():
+            if e is None:
+                continue
+            countries[e.country] += 1
+            if e.kind in ("A1", "A2", "P"):
+                admin1[(e.country, e.admin1)] += 1
+            if e.kind in ("A2", "P"):
+                points.append((key, e.lat, e.lon))
+        places = []
+        for k, m in enumerate(mentions):
+            if m.border:
+                places.append(self._border(m))
+                continue
+            e = first.get(m.key)
+            if e is not None:
+                own = first[m.key]
+                ctx_c = countries - Counter({own.country: 1})
+                ctx_a = admin1 - Counter({(own.country, own.admin1): 1}) if own.kind != "C" else admin1
+                # "London, Ontario" / "EDMONTON, Ky.": the division named right after the town
+                nxt = mentions[k + 1] if k + 1 < len(mentions) else None
+                within = first.get(nxt.key) if nxt and text[m.end:nxt.start] == ", " else None
+                within = within if within is not None and within.kind in ("A1", "C") else None
+                e = self._best(m, ctx_c, ctx_a, [p for p in points if p[0] != m.key], within)
+            places.append(self._place(e, m.start, m.end, m.text, m.direction) if e else
+                          Place(m.start, m.end, m.text, precision="unresolved"))
+        return places
+
+    def _best(self, m: _Mention, ctx_c: Counter[str], ctx_a: Counter[tuple[str, str]],
+              points: list[tuple[str, float, float]], within: Entry | None = None) -> Entry | None:
+        if m.label == "NORP":
+            i = self.demonyms.get(m.key)
+            return self.entries[i] if i is not None else None
+        cands = [(e, x) for e, x in self.candidates(m.name, m.kinds) if m.label not in STRICT_LABELS or self._notable(e, x)]
+        if not cands:
+            return None
+        if within is not None:  # the town must lie in the division or country named after it
+            inside = [c for c in cands if c[0].country == within.country and within.kind == "C" or
+                      (c[0].country, c[0].admin1) == (within.country, within.admin1) and c[0] is not within]
+            cands = inside or cands
+        return max(cands, key=lambda c: self._score(c[0], c[1], ctx_c, ctx_a, points))[0]
+
+    @staticmethod
+    def _notable(e: Entry, exact: bool) -> bool:
+        """Whether a name NER called an organisation or person is still safely this place."""
+        return exact and (e.kind in ("C", "A1", "R") or (e.kind == "A2" and " " in e.name)
+                          or (e.kind == "P" and e.population >= 50_000))
+
+    @staticmethod
+    def _score(e: Entry, exact: bool, ctx_c: Counter[str], ctx_a: Counter[tuple[str, str]],
+               points: list[tuple[str, float, float]]) -> float:
+        s = KIND_PRIOR.get(e.kind) or math.log10(e.population + 10)
+        if not exact:
+            s -= ALT_PENALTY
+        if e.kind != "C" and ctx_c.get(e.country):
+            s += SAME_COUNTRY
+        if e.kind in ("A1", "A2", "P") and ctx_a.get((e.country, e.admin1)):
+            s += SAME_ADMIN1
+        if e.kind == "A1" and e.bbox:
+            sth, w, n, east = e.bbox
+            s += any(sth <= la <= n and w <= lo <= east for _, la, lo in points)
+        elif e.kind in ("A2", "P") and any(haversine_km(e.lat, e.lon, la, lo) < NEARBY_KM for _, la, lo in points):
+            s += 1.0
+        return s
+
+    def _place(self, e: Entry, start: int, end: int, text: str, direction: str | None = None) -> Place:
+        lat, lon, precision = e.lat, e.lon, PRECISION[e.kind]
+        if direction and e.bbox:  # "northern Iraq": centre of that half of the bounding box
+            s, w, n, east = e.bbox
+            d = direction.lower()
+            if "north" in d:
+                lat = (lat + n) / 2
+            if "south" in d:
+                lat = (lat + s) / 2
+            if "east" in d and east >= w:
+                lon = (lon + east) / 2
+            if "west" in d and east >= w:
+                lon = (lon + w) / 2
+            precision = "region"
+        a1 = self.entries[self.admin1[(e.country, e.admin1)]].name if (e.country, e.admin1) in self.admin1 else None
+        return Place(start, end, text, name=e.name, country_code=e.country or None, admin1=a1,
+                     lat=round(lat, 5), lon=round(lon, 5), geonameid=e.geonameid, precision=precision)
+
+    def _border(self, m: _Mention) -> Place:
+        """A border region: the midpoint of the two places' closest known towns."""
+        ends = [self.resolve_name(n) for n in m.border or ()]
+        if not all(ends):
+            return Place(m.start, m.end, m.text, precision="unresolved")
+        a, b = ends  # type: ignore[misc]
+        lat, lon = self._border_point(a, b)
+        codes = "-".join(p.country_code or "" for p in (a, b))
+        return Place(m.start, m.end, m.text, name=f"{a.name}–{b.name} border", country_code=codes,
+                     lat=round(lat, 5), lon=round(lon, 5), precision="region")
+
+    def _border_point(self, a: Place, b: Place) -> tuple[float, float]:
+        pa = self._towns(a, b)
+        pb = self._towns(b, a)
+        return (pa[0] + pb[0]) / 2, (pa[1] + pb[1]) / 2
+
+    def _towns(self, p: Place, toward: Place) -> tuple[float, float]:
+        """The town of ``p``'s country nearest to ``toward`` (itself when ``p`` is a town)."""
+        if p.precision == "place" or p.country_code not in self.towns:
+            return p.lat or 0.0, p.lon or 0.0
+        return min(self.towns[p.country_code],
+                   key=lambda t: haversine_km(t[0], t[1], toward.lat or 0.0, toward.lon or 0.0))
+
+    @functools.cached_property
+    def towns(self) -> dict[str, list[tuple[float, float]]]:
+        """Town coordinates per country, built on first use (only border regions need them)."""
+        towns: dict[str, list[tuple[float, float]]] = {}
+        for e in self.entries:
+            if e.kind == "P":
+                towns.setdefault(e.country, []).append((e.lat, e.lon))
+        return towns
+
+    # ------------------------------------------------------------------ mentions
+    def _mentions(self, text: str, entities: Sequence[Entity], demonyms: bool) -> list[_Mention]:
+        out: list[_Mention] = []
+        taken: list[tuple[int, int]] = []
+        # "Paterson" after "Jim Paterson" is the person again
+        surnames = {fold(e.text.split()[-1]) for e in entities if e.label == "PERSON" and len(e.text.split()) > 1}
+
+        def free(s: int, e: int) -> bool:
+            return all(e <= a or s >= b for a, b in taken)
+
+        for mt in BORDER_RE.finditer(text):
+            names = (mt.group(1), mt.group(2)) if mt.group(1) else (mt.group(3), mt.group(4))
+            if all(self.index.get(fold(n)) for n in names):
+                out.append(_Mention(mt.start(), mt.end(), mt.group(0), fold(mt.group(0)), "LOC", border=names))
+                taken.append((mt.start(), mt.end()))
+        for ent in sorted(entities, key=lambda x: x.start):
+            if ent.label == "NORP" and not demonyms:
+                continue
+            if ent.label not in PLACE_LABELS | NAME_LABELS | {"NORP"} or not free(ent.start, ent.end):
+                continue
+            m = self._mention(text, ent.start, ent.end, ent.label)
+            if m is None or not free(m.start, m.end) or m.key in NOT_NAMES:
+                continue
+            if m.key in surnames and ent.label in STRICT_LABELS and " " not in m.text.strip():
+                continue
+            if ent.label == "NORP":
+                if m.key not in self.demonyms:
+                    continue
+            elif ent.label in STRICT_LABELS:
+                if self._best(m, Counter(), Counter(), []) is None:
+                    continue
+            out.append(m)
+            taken.append((m.start, m.end))
+        people = [(e.start, e.end) for e in entities if e.label == "PERSON"]
+        for mt in CAPS_RE.finditer(text):  # names NER missed, also inside organisation names
+            words = [(w.start(), w.end()) for w in re.finditer(r"\S+", mt.group(0))]
+            i = 0
+            while i < len(words):
+                for j in range(min(len(words), i + 4), i, -1):
+                    s, e = mt.start() + words[i][0], mt.start() + words[j - 1][1]
+                    if free(s, e) and all(e <= a or s >= b for a, b in people) \
+                            and self._unmarked_place(text, s, text[s:e], surnames):
+                        out.append(_Mention(s, e, text[s:e], fold(text[s:e]), "CAPS"))
+                        taken.append((s, e))
+                        i = j - 1
+                        break
+                i += 1
+        return sorted(out, key=lambda m: m.start)
+
+    def _mention(self, text: str, start: int, end: int, label: str) -> _Mention | None:
+        """Trim "the"/possessives, take in "province"-type suffixes and "northern"-type prefixes."""
+        span = text[start:end]
+        if span.lower().startswith("the "):
+            start, span = start + 4, span[4:]
+        if span.endswith(("'s", "’s")):
+            end, span = end - 2, span[:-2]
+        span = span.rstrip(",;:")
+        if span.endswith(".") and span not in self.abbreviations:  # keep the dot of "Ky." and "U.S."
+            span = span.rstrip(".")
+        end = start + len(span)
+        if not span.strip():
+            return None
+        suffix = SUFFIX_RE.match(text, end)
+        if suffix and label != "NORP":
+            whole = text[start:suffix.end()]
+            if self.candidates(whole):  # "Lamar County" is a name of its own
+                return _Mention(start, suffix.end(), whole, fold(whole), label)
+            if self.candidates(span, ("A1", "A2")):  # "Aleppo province": the division, not the city
+                return _Mention(start, suffix.end(), whole, fold(span), label, kinds=frozenset({"A1", "A2"}), name=span)
+        inner = re.match(rf"(?i:(?:far )?{DIRECTIONS}) ", span)
+        if inner and not self.candidates(span) and self.candidates(span[inner.end():]):
+            name = span[inner.end():]
+            return _Mention(start, end, span, fold(name), label, direction=inner.group(0).split()[-1], name=name)
+        prefix = DIRECTION_RE.search(text, max(0, start - 20), start)
+        if prefix and label != "NORP" and not self.candidates(text[prefix.start():end]):
+            word = prefix.group(0).strip().split()[-1]
+            return _Mention(prefix.start(), end, text[prefix.start():end], fold(span), label, direction=word, name=span)
+        return _Mention(start, end, span, fold(span), label)
+
+    def _unmarked_place(self, text: str, start: int, span: str, surnames: set[str]) -> bool:
+        """A capitalised name NER missed counts only as a country, division or large city."""
+        key = fold(span)
+        if key in NOT_NAMES or key in surnames:
+            return False
+        before = text[max(0, start - 3):start].rstrip(" \t")
+        if not before or before.endswith(("\n", ".", "!", "?", '"', "“", ":")):
+            return False  # sentence-initial capitals say nothing
+        if " " not in span and (span.lower() in text or all(fold(e.name) != key for e, _ in self.candidates(span))):
+            return False  # a single word that is also a common word, or only an alias of the place
+        return any(exact and (e.kind in ("C", "A1", "R") or (e.kind == "A2" and " " in span)
+                              or (e.kind == "P" and e.population >= 100_000))
+                   for e, exact in self.candidates(span))
+
+
+@functools.lru_cache(maxsize=1)
+def get_geocoder() -> Geocoder:
+    """The process-wide geocoder, loaded from the packaged gazetteer on first use."""
+    path = resources.files("storyline.data").joinpath(GAZETTEER)
+    with path.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as f:
+        return Geocoder(f)
