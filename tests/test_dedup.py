@@ -1,0 +1,82 @@
+"""Dedup on invented articles: copies are linked to their original, independent reports are not."""
+from __future__ import annotations
+
+import hashlib
+
+from storyline.dedup import DedupIndex, find_duplicates
+from storyline.models import Article
+
+ORIGINAL = """Flooding along the Rhône killed four people in the town of Valmont on Tuesday, regional officials said.
+The river rose nearly three metres overnight after two days of heavy rain, forcing 1,200 residents to leave their homes.
+Prefect Hélène Marchal said rescue teams had pulled 35 people from flooded cars and houses by early afternoon.
+Two of the dead were found inside a submerged campsite near the old stone bridge, according to the fire service.
+Météo-France kept its red alert for the Drôme department in place and warned that more rain was expected on Wednesday.
+Schools in Valmont and three neighbouring villages will remain closed until Friday, the regional education office said."""
+
+SYNDICATED = ORIGINAL + """
+from NewsWire https://short.link/abc
+via FeedBot"""
+
+REWRITTEN = """Floodwaters on the Rhône left four people dead in Valmont on Tuesday, according to regional authorities.
+Following two days of torrential rainfall, the river climbed almost three metres during the night, and 1,200 inhabitants had to abandon their houses.
+By early afternoon, emergency crews had rescued 35 people from inundated vehicles and homes, Prefect Hélène Marchal stated.
+The fire service reported that two of the victims were discovered in a campsite that went under water close to the old stone bridge.
+Météo-France maintained its red warning for the Drôme department, cautioning that further rainfall was forecast for Wednesday.
+The regional education office announced that schools in Valmont and three nearby villages would stay shut until Friday."""
+
+SAME_EVENT_INDEPENDENT = """Residents of Valmont counted their losses on Wednesday after the Rhône burst its banks.
+"I have lived here 60 years and never seen water like this," said baker Jean-Luc Ferrand, whose shop was flooded to the counters.
+Insurers estimate damage in the Drôme at more than 40 million euros, the Federation of French Insurers said.
+Mayor Paul Aubry criticised the state for failing to finish a flood wall that was promised in 2017.
+Volunteers from Lyon arrived with pumps and dry clothing, and the Red Cross opened a shelter in the sports hall.
+The death toll stands at four, with one fisherman still missing downstream near Tournon."""
+
+OTHER_FLOOD = """Flash floods in the Italian region of Liguria killed two people near Genoa on Saturday, the civil protection agency said.
+The Bisagno torrent overflowed after 400 millimetres of rain fell in twelve hours, sweeping cars into the sea.
+Regional president Marco Benedetti declared a state of emergency and asked Rome for army support.
+Rail traffic between Genoa and La Spezia was suspended for most of the day, operator Trenitalia said.
+Forecasters expect the storm system to move towards Tuscany on Sunday."""
+
+
+def art(id_: str, text: str, published: str = "2023-10-10") -> Article:
+    return Article(id=id_, text=text, published=published, content_hash=hashlib.sha256(text.encode()).hexdigest())
+
+
+def test_exact_syndicated_and_rewritten_copies_link_to_the_earliest_original() -> None:
+    arts = [
+        art("rewrite", REWRITTEN, "2023-10-11"),
+        art("orig", ORIGINAL, "2023-10-10"),
+        art("exact", ORIGINAL, "2023-10-12"),
+        art("bot", SYNDICATED, "2023-10-11"),
+    ]
+    dups = find_duplicates(arts)
+    assert set(dups) == {"rewrite", "exact", "bot"}
+    assert all(d.duplicate_of == "orig" for d in dups.values())
+    assert dups["exact"].kind == "exact"
+    assert dups["bot"].kind == "syndicated" and dups["bot"].similarity >= 0.6
+    assert dups["rewrite"].kind == "rewritten"
+
+
+def test_same_event_reported_independently_and_another_flood_are_not_duplicates() -> None:
+    arts = [art("orig", ORIGINAL), art("indep", SAME_EVENT_INDEPENDENT, "2023-10-11"), art("italy", OTHER_FLOOD)]
+    assert find_duplicates(arts) == {}
+
+
+def test_tie_on_date_picks_the_most_complete_text_as_original() -> None:
+    short = ORIGINAL.rsplit("\n", 1)[0]
+    dups = find_duplicates([art("short", short), art("full", ORIGINAL)])
+    assert set(dups) == {"short"} and dups["short"].duplicate_of == "full"
+
+
+def test_incremental_index_matches_batch_for_earliest_first_order() -> None:
+    arts = [
+        art("orig", ORIGINAL, "2023-10-10"),
+        art("indep", SAME_EVENT_INDEPENDENT, "2023-10-11"),
+        art("bot", SYNDICATED, "2023-10-11"),
+        art("rewrite", REWRITTEN, "2023-10-12"),
+        art("italy", OTHER_FLOOD, "2023-10-13"),
+    ]
+    index = DedupIndex()
+    incremental = {a.id: info for a in arts if (info := index.add(a))}
+    assert incremental == find_duplicates(list(reversed(arts)))
+    assert set(incremental) == {"bot", "rewrite"}
