@@ -276,10 +276,13 @@ def eval_clusters(corpus: Path) -> None:
 
 @eval_app.command("seeds")
 def eval_seeds(corpus: Path) -> None:
-    """Run the whole pipeline on a seeds folder and check every gold event, article and contradiction."""
-    from storyline.evaluation.seeds import evaluate_seeds
+    """Check mentions per article, then run the whole pipeline and check every gold event,
+    its articles, its separation from similar events and its contradictions."""
+    from storyline.evaluation.events import evaluate_events
+    from storyline.evaluation.seeds import evaluate_seed_mentions
+    from storyline.nlp.analyze import analyze_text
 
-    _print_json(evaluate_seeds(corpus))
+    _print_json({"mentions": evaluate_seed_mentions(corpus, analyze_text), "events": evaluate_events(corpus)})
 
 
 if __name__ == "__main__":

@@ -40,7 +40,7 @@ def analyze_pending(store: Store, on_total: Callable[[int], None] | None = None,
 
 def build_events(store: Store) -> list[Event]:
     """Deduplicate articles, cluster all occurred mentions into events, reconcile, store."""
-    from storyline.cluster import cluster_events
+    from storyline.cluster.mentions import cluster_events
     from storyline.dedup import find_duplicates
 
     articles = store.articles()
@@ -52,7 +52,8 @@ def build_events(store: Store) -> list[Event]:
         MentionRef(doc.id, i, m, doc.published, by_id[doc.id].title)
         for doc in analyses.values() for i, m in enumerate(doc.event_mentions) if m.status == "occurred"
     ]
-    groups, main_event_keys = cluster_events(refs, analyses, duplicate_of)
+    canonical_actor_names(refs)
+    groups, main_event_keys = cluster_events(refs, analyses)
     events = [reconcile_event(g, duplicate_of, lookup) for g in groups]
     event_of = {r.key: ev.id for ev, g in zip(events, groups) for r in g}
     values: dict[str, dict] = {}
@@ -67,6 +68,16 @@ def build_events(store: Store) -> list[Event]:
             values[a.id] = cols
     store.replace_events(events, values)
     return events
+
+
+def canonical_actor_names(refs: list[MentionRef]) -> None:
+    """Give variant spellings of one actor across articles one name (in place)."""
+    from storyline.resolve.actors import merge_across_documents
+
+    actors = [a for r in refs for a in (r.mention.actor1, r.mention.actor2) if a is not None]
+    canonical = merge_across_documents(sorted({a.name or a.text for a in actors}))
+    for a in actors:
+        a.name = canonical.get(a.name or a.text, a.name or a.text)
 
 
 def write_report(store: Store, path: Path) -> int:

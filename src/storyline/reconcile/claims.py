@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from storyline.models import Claim, Contradiction, Event, EventMention
 
 PLACE_CONFLICT_KM = 100.0
+REPORTING_WINDOW_DAYS = 3  # an undated reported event happened in the days before publication
 PRECISION_RANK = {"place": 0, "admin1": 1, "region": 2, "country": 3, "unresolved": 9}
 
 
@@ -54,7 +55,7 @@ def mention_date(ref: MentionRef) -> dict | None:
         return {"start": t.range_start, "end": t.range_end, "precision": t.granularity}
     if ref.mention.role == "reported" and ref.published:
         end = date.fromisoformat(ref.published[:10])
-        return {"start": (end - timedelta(days=7)).isoformat(), "end": end.isoformat(), "precision": "reported_by"}
+        return {"start": (end - timedelta(days=REPORTING_WINDOW_DAYS)).isoformat(), "end": end.isoformat(), "precision": "reported_by"}
     return None
 
 

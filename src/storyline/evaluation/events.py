@@ -1,0 +1,84 @@
+"""Score the whole pipeline's events against a gold folder (seeds-style ``gold.json``).
+
+The folder's articles go through ingest, analysis, dedup, clustering and reconciliation into a
+temporary SQLite store. Each gold event is matched to the produced event that holds most of its
+articles among those of the right type; it passes when the type, date, place, articles,
+separation from other gold events, casualty claims and contradictions all agree.
+"""
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+
+from storyline.models import Event
+from storyline.reconcile.claims import haversine_km
+
+
+def _articles(ev: Event) -> set[str]:
+    return {a["id"] for a in ev.articles}
+
+
+def match_event(gold: dict, events: list[Event]) -> Event | None:
+    """The produced event sharing most of the gold event's articles, preferring the gold type."""
+    wanted = set(gold.get("reported_in", [])) | set(gold.get("mentioned_in", []))
+    scored = [(len(wanted & _articles(ev)), ev.type == gold["type"], ev) for ev in events]
+    scored = [s for s in scored if s[0] > 0]
+    if not scored:
+        return None
+    return max(scored, key=lambda s: (s[1], s[0], -len(_articles(s[2]))))[2]
+
+
+def check_event(gold: dict, ev: Event | None, matched: dict[str, Event | None]) -> dict:
+    reasons: list[str] = []
+    if ev is None:
+        return {"id": gold["id"], "passed": False, "event": None, "reasons": ["no event holds its articles"]}
+    if ev.type != gold["type"]:
+        reasons.append(f"type {ev.type} != {gold['type']}")
+    d = gold.get("date")
+    if d and not (ev.date.get("start") and d["from"] <= ev.date["start"] <= d["to"]):
+        reasons.append(f"date {ev.date.get('start')} outside {d['from']}..{d['to']}")
+    place = gold.get("place")
+    if place and place.get("lat") is not None:
+        loc = ev.location
+        if loc.get("lat") is None:
+            reasons.append("no place")
+        elif (km := haversine_km((loc["lat"], loc["lon"]), (place["lat"], place["lon"]))) > place.get("tolerance_km", 50):
+            reasons.append(f"place {loc.get('name')} is {km:.0f} km away")
+    if (countries := gold.get("country")) and ev.location.get("country_code") not in countries:
+        reasons.append(f"country {ev.location.get('country_code')} not in {countries}")
+    missing = (set(gold.get("reported_in", [])) | set(gold.get("mentioned_in", []))) - _articles(ev)
+    if missing:
+        reasons.append(f"articles missing: {sorted(missing)}")
+    for other in gold.get("must_not_merge_with", []):
+        if matched.get(other) is not None and matched[other].id == ev.id:
+            reasons.append(f"merged with {other}")
+    for attr in ("fatalities", "injuries"):
+        for claim in gold.get(f"{attr}_claims", []):
+            values = {c.value["best"] for c in ev.claims if c.attribute == attr and c.article == claim["article"]}
+            if claim["value"] not in values:
+                reasons.append(f"{attr} {claim['value']} from {claim['article']} not claimed (got {sorted(values)})")
+    for contra in gold.get("contradictions", []):
+        if not any(c.attribute == contra["attribute"] for c in ev.contradictions):
+            reasons.append(f"contradiction on {contra['attribute']} not shown")
+    return {"id": gold["id"], "passed": not reasons, "event": ev.id, "reasons": reasons}
+
+
+def evaluate_events(folder: Path) -> dict:
+    """Run the pipeline on ``folder`` and check every required gold event."""
+    from storyline.ingest.run import ingest_paths
+    from storyline.pipeline import analyze_pending, build_events
+    from storyline.store.db import Store
+
+    gold = json.loads((Path(folder) / "gold.json").read_text("utf-8"))
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store(str(Path(tmp) / "eval.db"))
+        ingest_paths([str(folder)], store)
+        analyze_pending(store)
+        events = build_events(store)
+        store.close()
+    required = [g for g in gold["events"] if g.get("required")]
+    matched = {g["id"]: match_event(g, events) for g in gold["events"]}
+    results = [check_event(g, matched[g["id"]], matched) for g in required]
+    return {"events": results, "passed": sum(r["passed"] for r in results), "required": len(results),
+            "n_events": len(events)}

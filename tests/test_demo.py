@@ -1,0 +1,96 @@
+"""The README's main job on the demo corpus, end to end, checked against examples/demo/expected.json."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from storyline.cli import app
+from storyline.reconcile.claims import haversine_km
+from storyline.resolve.geo import get_geocoder
+
+from conftest import DEMO
+
+runner = CliRunner()
+EXPECTED = json.loads((DEMO / "expected.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("demo")
+    db, report = str(tmp / "demo.db"), tmp / "report.html"
+    result = runner.invoke(app, ["run", str(DEMO), "--db", db, "--report", str(report), "--quiet"])
+    assert result.exit_code == 0, result.output
+    events = [json.loads(x) for x in runner.invoke(app, ["export", "--db", db, "--what", "events"]).stdout.splitlines()]
+    articles = {a["id"]: a for a in map(json.loads, runner.invoke(app, ["export", "--db", db, "--what", "articles"]).stdout.splitlines())}
+    return {"db": db, "report": report, "events": events, "articles": articles, "output": result.output}
+
+
+def _event_for(demo, gold) -> dict:
+    """The produced event that holds the most of the gold event's main articles."""
+    wanted = set(gold["articles"])
+    return max(demo["events"], key=lambda ev: (len(wanted & {a["id"] for a in ev["articles"]}), ev["type"] == gold["type"]))
+
+
+def test_copies_found_with_their_kind(demo):
+    for copy, want in EXPECTED["duplicates"].items():
+        assert demo["articles"][copy]["duplicate_of"] == want["of"]
+    independent = [a for a in demo["articles"].values() if a["duplicate_of"] is None]
+    assert len(independent) == len(demo["articles"]) - len(EXPECTED["duplicates"])
+
+
+@pytest.mark.parametrize("gold", EXPECTED["events"], ids=lambda g: g["id"])
+def test_each_event_with_type_date_place_and_its_articles(demo, gold):
+    ev = _event_for(demo, gold)
+    assert ev["type"] == gold["type"]
+    assert ev["date"]["start"] == gold["date"] and ev["date"]["precision"] == "day"
+    town = get_geocoder().resolve_name(gold["place"], [gold["country"]])
+    assert ev["location"]["country_code"] == gold["country"]
+    assert haversine_km((ev["location"]["lat"], ev["location"]["lon"]), (town.lat, town.lon)) < 50
+    assert set(gold["articles"]) <= {a["id"] for a in ev["articles"]}
+    mains = {a for a, rec in demo["articles"].items() if rec["main_event"] == ev["id"]}
+    assert set(gold["articles"]) <= mains
+
+
+def test_the_disputed_death_toll_is_shown_with_both_sources(demo):
+    gold = next(g for g in EXPECTED["events"] if g["id"] == EXPECTED["contradiction"]["event"])
+    ev = _event_for(demo, gold)
+    (contra,) = [c for c in ev["contradictions"] if c["attribute"] == "fatalities"]
+    assert sorted({c["value"]["best"] for c in contra["claims"]}) == EXPECTED["contradiction"]["values"]
+    assert ev["fatalities"]["best"] == min(EXPECTED["contradiction"]["values"])  # ACLED's conservative rule
+    assert ev["fatalities"]["high"] == max(EXPECTED["contradiction"]["values"])
+
+
+def test_distinct_events_are_not_merged(demo):
+    ids = {_event_for(demo, g)["id"] for g in EXPECTED["events"]}
+    assert len(ids) == len(EXPECTED["events"])
+
+
+def test_background_event_is_its_own_event(demo):
+    (gold,) = EXPECTED["background"]
+    candidates = [ev for ev in demo["events"] if ev["date"]["start"] and ev["date"]["start"].startswith(gold["date"])]
+    assert candidates, "the March ambush recalled in the articles is missing"
+    ev = candidates[0]
+    assert {a["role"] for a in ev["articles"]} == {"background"}
+
+
+def test_exports_and_report(demo):
+    db = demo["db"]
+    for fmt in ("csv", "acled-csv"):
+        out = runner.invoke(app, ["export", "--db", db, "--what", "events", "--format", fmt]).stdout
+        rows = list(csv.DictReader(io.StringIO(out)))
+        assert len(rows) >= len(EXPECTED["events"])
+    acled = list(csv.DictReader(io.StringIO(runner.invoke(app, ["export", "--db", db, "--what", "events", "--format", "acled-csv"]).stdout)))
+    assert {"event_date", "event_type", "sub_event_type", "actor1", "fatalities", "latitude", "longitude"} <= set(acled[0])
+    geo = json.loads(runner.invoke(app, ["export", "--db", db, "--what", "events", "--format", "geojson"]).stdout)
+    assert geo["type"] == "FeatureCollection" and geo["features"]
+    claims = runner.invoke(app, ["export", "--db", db, "--what", "claims"]).stdout.splitlines()
+    assert all({"event", "attribute", "value", "article", "sentence", "said_by"} <= set(json.loads(c)) for c in claims)
+    ev = demo["events"][0]
+    assert list(ev)[:14] == ["id", "type", "acled_event_type", "acled_sub_event_type", "plover_type", "date", "location",
+                             "actors", "fatalities", "injuries", "articles", "claims", "contradictions", "summary"]
+    html = demo["report"].read_text(encoding="utf-8")
+    assert "Contradiction: fatalities" in html and "<svg" in html and "http" not in html.split("<body>")[0]
