@@ -93,6 +93,8 @@ def trigger_key(tok: Token) -> tuple[str, bool] | None:
     if tok.pos_ in ("NOUN", "PROPN") and lemma in L["nouns"]:
         return L["nouns"][lemma], False
     if lemma in L["weak"] and tok.pos_ in ("VERB", "NOUN", "ADJ"):
+        if lemma in L["weak_verbs_only"] and tok.pos_ != "VERB":
+            return None  # "approved a target", "a hit song": the noun names no act
         if lemma == "death" and tok.dep_ == "compound":
             return None
         if lemma == "toll" and "death" not in _children_lemmas(tok, ("compound", "amod")):

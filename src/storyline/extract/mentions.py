@@ -25,10 +25,13 @@ WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 MONTHS = {"january", "february", "march", "april", "may", "june", "july", "august", "september",
           "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
           "sept", "oct", "nov", "dec"}
+RELATIVES = {"who", "which", "that"}
 PRONOUNS = {"it", "they", "he", "she", "we", "i", "you", "them", "him", "her", "who", "which", "that"}
-SEQUENCE_WORDS = {"after", "before", "following", "response", "retaliation", "revenge", "since", "follow", "come", "amid", "prompt"}
-PLACE_PREPS = {"in", "at", "near", "on", "across", "outside", "inside", "around", "into", "from", "over"}
+SEQUENCE_WORDS = {"after", "before", "following", "response", "retaliation", "revenge", "since", "follow", "come", "amid", "prompt",
+                  "fear", "prevent", "deter", "avenge"}
+PLACE_PREPS = {"in", "at", "near", "on", "across", "outside", "inside", "around", "into", "over"}
 BACKGROUND_DAYS = 14
+WEAK_REACH = 4  # tree distance within which a casualty word belongs to a violent trigger
 DEFINITE = {"the", "that", "this", "these", "those"}
 
 
@@ -105,7 +108,7 @@ def _np_span(head: Token, keep_det: bool = False) -> Span:
     doc = head.doc
     while start < head.i and ((doc[start].dep_ in ("det", "predet") and not keep_det) or doc[start].dep_ == "punct" or doc[start].lower_ in ("'", '"', "“", "‘")):
         start += 1
-    while end > head.i and (doc[end].is_punct or doc[end].is_space):
+    while end > head.i and (doc[end].is_punct or doc[end].is_space or doc[end].dep_ == "case"):
         end -= 1
     return doc[start:end + 1]
 
@@ -163,7 +166,7 @@ def _groups(sent: Span) -> list[_Group]:
         plover = ontology.lookup(key).plover_type
         for g in groups:
             g_plover = ontology.lookup(g.key).plover_type
-            same = g.key == key or (plover == g_plover and _linked(g.head, t))
+            same = (g.key == key and not _sequenced(g.head, t)) or (plover == g_plover and _linked(g.head, t))
             generic = plover == g_plover == "ASSAULT" and "attack" in (key, g.key) and _linked(g.head, t)
             if same or generic:
                 if g.key == "attack" and key != "attack":
@@ -180,7 +183,11 @@ def _groups(sent: Span) -> list[_Group]:
     leftovers: list[tuple[Token, str]] = []
     for t, key in weak:
         if violent:
-            min(violent, key=lambda g: min(_tree_distance(t, x) for x in g.tokens)).tokens.append(t)
+            near = min(violent, key=lambda g: min(_tree_distance(t, x) for x in g.tokens))
+            if min(_tree_distance(t, x) for x in near.tokens) <= WEAK_REACH:
+                near.tokens.append(t)
+            # else: "did not name any casualties, but ... said 22 were killed in the attacks": a
+            # casualty word in another clause is neither part of that event nor an event of its own
         else:
             leftovers.append((t, key))
     if leftovers:
@@ -193,6 +200,12 @@ def _groups(sent: Span) -> list[_Group]:
 
 def _governs_trigger_or_self(tok: Token, trig_ids: set[int]) -> bool:
     return tok.i in trig_ids or _governs_trigger(tok, trig_ids)
+
+
+def _sequenced(a: Token, b: Token) -> bool:
+    """A sequence word between two triggers ("strikes in response to attacks", "after the
+    attacks ... fearing further attacks") makes them two events even with the same key."""
+    return any(t.lemma_.lower() in SEQUENCE_WORDS for t in _path(a, b)[1:-1])
 
 
 def _linked(a: Token, b: Token) -> bool:
@@ -215,6 +228,8 @@ def _subject(tok: Token) -> Token | None:
             for c in t.head.children:
                 if c.dep_ == "nsubj":
                     return c
+    if tok.dep_ == "advcl" and tok.tag_ == "VBG" and tok.head.pos_ == "VERB":  # "X flew drones into the camp, killing 12"
+        return next((c for c in tok.head.children if c.dep_ == "nsubj"), None)
     return None
 
 
@@ -254,15 +269,28 @@ def _actor1(group: _Group) -> Token | None:
                 continue
         if t.dep_ == "nsubjpass" or any(c.dep_ == "nsubjpass" for c in t.children):
             continue
+        if t.pos_ == "NOUN" and any(x.lemma_.lower() in SEQUENCE_WORDS for x in _clause_chain(t)[1:]):
+            continue  # "after the attacks, the groups rushed to ...": the clause's subject did not attack
         subj = _subject(t)
-        if subj is not None:
+        if subj is not None and not _is_speaker(subj, group):
             return _unpronoun(subj)
     return None
+
+
+def _is_speaker(tok: Token, group: _Group) -> bool:
+    """The subject of a reporting verb ("the spokesman said ...") is who claims the event
+    (said_by), not who did it."""
+    verb = tok.head
+    own = {t.i for t in group.tokens}
+    announced = any(c.i in own for c in verb.children if c.dep_ == "dobj")  # "X announced a suspension"
+    return tok.dep_ == "nsubj" and verb.lemma_.lower() in words("speech_verbs") and verb.i not in own and not announced
 
 
 def _unpronoun(subj: Token) -> Token:
     """'Hungary has said it will support ...': a pronoun subject inside reported speech is the speaker."""
     if subj.lower_ not in PRONOUNS:
+        return subj
+    if subj.lower_ in RELATIVES:  # "the attacks, which it said had hit ...": the event, not an actor
         return subj
     for anc in subj.head.ancestors:
         if anc.lemma_.lower() in words("speech_verbs"):
@@ -280,8 +308,11 @@ RECIPIENT_PREPS = ("against", "on", "to", "with", "from", "at", "targeting", "up
 def _actor_like(tok: Token) -> bool:
     """A noun that can act or be acted on: a named group/person/state or a word for people."""
     head = _actor_head(tok)
+    if any(c.ent_type_ in ACTOR_ENTS for c in head.children if c.dep_ in ("compound", "amod", "nmod")):
+        return True  # "Iraqi officials", "the Kurdish region"
+    # an actor word as adjective does not make an actor: "official contact", "military aid"
     return any(t.ent_type_ in ACTOR_ENTS or t.lemma_.lower() in words("actor_nouns") or t.lower_ in words("actor_nouns")
-               for t in [head] + [c for c in head.children if c.dep_ in ("compound", "amod", "nmod")])
+               for t in [head] + [c for c in head.children if c.dep_ in ("compound", "nmod")])
 
 
 def _inner_actor(tok: Token) -> Token | None:
@@ -318,16 +349,20 @@ def _actor2(group: _Group, exclude: set[int]) -> Token | None:
     preps = ("with",) if group.key in ("talks", "visit") else RECIPIENT_PREPS
     cands: list[tuple[int, Token]] = []
     for t in group.tokens:
-        if t.pos_ == "VERB" and group.key in ("demand", "request"):
-            subj = [g for c in t.children if c.dep_ == "ccomp" for g in c.children if g.dep_ == "nsubj"]
+        if group.key in ("demand", "request"):  # "demanded that Israel ease ...", "its demand that Israel ease ..."
+            subj = [g for c in t.children if c.dep_ in ("ccomp", "acl") for g in c.children if g.dep_ == "nsubj" and g.lower_ not in PRONOUNS]
             if subj:
                 return subj[0]
         cands += _arguments(t, preps + (("of",) if t.pos_ == "NOUN" else ()))
-        if t.dep_ in ("dobj", "pobj") and t.head.pos_ == "VERB" and t.head.lemma_.lower() in words("light_verbs"):
-            cands += _arguments(t.head, preps)
+        holder = t
+        while holder.dep_ == "pobj" and holder.head.lower_ == "of" and holder.head.head.pos_ == "NOUN":
+            holder = holder.head.head  # "provide 25,000 tons of aid to refugees"
+        if holder.dep_ in ("dobj", "pobj") and holder.head.pos_ == "VERB" and holder.head.lemma_.lower() in words("light_verbs"):
+            cands += _arguments(holder.head, preps)
         if t.dep_ == "nsubj" and t.head.lemma_.lower() in ("target", "hit", "strike", "kill", "wound"):
             cands += [(0, g) for g in t.head.children if g.dep_ == "dobj"]
-    cands.sort(key=lambda rc: rc[0])
+    own_ids = {t.i for t in group.tokens}
+    cands = sorted(((r, c) for r, c in cands if not _nondescript(c) and c.i not in own_ids), key=lambda rc: rc[0])
     own = {"its", "their", "his", "her", "our"}
     for rank, tok in cands:  # "withdraw its troops", "mobilized reservists": the doer's own forces
         if rank == 0 and (group.key in OWN_FORCE_KEYS or any(c.lower_ in own for c in tok.children if c.dep_ == "poss")):
@@ -338,12 +373,45 @@ def _actor2(group: _Group, exclude: set[int]) -> Token | None:
         inner = _inner_actor(tok) or next((a for r, a in _arguments(tok, preps) if _actor_like(a)), None)
         if inner is not None:
             return inner
+    purpose = _purpose_target(group)
+    if purpose is not None:
+        return purpose
     for _, tok in [(0, t) for t in group.tokens] + cands:
         for g in tok.subtree:
             if g.ent_type_ == "GPE" and g.dep_ == "pobj" and g.head.lower_ in ("in", "into", "from", "to", "on", "against") and _tree_distance(g, tok) <= 4:
                 return g
     named = [t for t in group.head.subtree if t.ent_type_ in ACTOR_ENTS and t.i not in exclude and t.dep_ != "nsubj"]
     return min(named, key=lambda t: _tree_distance(t, group.head)) if named else None
+
+
+def _purpose_target(group: _Group) -> Token | None:
+    """'staged demonstrations to demand the resignation of X', 'opened fire to disperse
+    demonstrators': when the act names no target, the object of its purpose clause is one."""
+    holders = list(group.tokens)
+    holders += [t.head for t in group.tokens if t.dep_ == "dobj" and t.head.lemma_.lower() in words("light_verbs")]
+    for h in holders:
+        for v in h.children:
+            if v.dep_ not in ("advcl", "xcomp", "acl") or v.pos_ != "VERB" or not any(c.lower_ == "to" and c.dep_ == "aux" for c in v.children):
+                continue
+            for _, obj in _arguments(v, RECIPIENT_PREPS):
+                if _nondescript(obj):
+                    continue
+                if _actor_like(obj):
+                    return obj
+                inner = _inner_actor(obj)
+                if inner is not None:
+                    return inner
+    return None
+
+
+def _nondescript(tok: Token) -> bool:
+    """'22 people', 'a person': words that say nothing about who the victims were; they are kept
+    as victims text but make no actor (a civilian target must be said to be civilian)."""
+    head = _actor_head(tok)
+    if head.lemma_.lower() not in words("nondescript_people") and head.lower_ not in words("nondescript_people"):
+        return False
+    return not any(c.ent_type_ in ACTOR_ENTS or c.lemma_.lower() in words("actor_nouns")
+                   for c in head.children if c.dep_ in ("amod", "compound", "nmod", "poss"))
 
 
 def _actor_ref(tok: Token | None, resolve: ResolveActor, exclude: set[int]) -> ActorRef | None:
@@ -360,9 +428,10 @@ def _actor_ref(tok: Token | None, resolve: ResolveActor, exclude: set[int]) -> A
     return ref
 
 
-def _said_by(anchor: Token, sent: Span) -> str | None:
+def _said_by(anchor: Token, sent: Span) -> Token | None:
     """Who claims the sentence: speaker of a governing speech verb, 'according to X', 'a statement
-    by X', else of a speech verb heading the sentence."""
+    by X', else of a speech verb heading the sentence. 'he'/'she' are kept for the document pass
+    (:func:`_resolve_sources`); other pronouns name nobody."""
     speech = words("speech_verbs")
     for t in sent:
         if t.lower_ == "according":
@@ -370,29 +439,69 @@ def _said_by(anchor: Token, sent: Span) -> str | None:
             if not pobj:
                 pobj = [g for g in t.head.children if g.dep_ == "pobj"] if t.head.lower_ == "to" else []
             if pobj:
-                return _speaker_text(pobj[0])
+                return _speaker(pobj[0])
     candidates = [a for a in anchor.ancestors if a.lemma_.lower() in speech]
     candidates += [t for t in sent if t.lemma_.lower() in speech and t.dep_ in ("ROOT", "parataxis") and t not in candidates]
     for verb in candidates:
-        subj = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass") and c.lower_ not in PRONOUNS]
+        subj = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass") and (c.lower_ not in PRONOUNS or c.lower_ in PERSONAL)]
         if subj:
-            return _speaker_text(subj[0])
+            return _speaker(subj[0])
     return None
 
 
-def _speaker_text(tok: Token) -> str:
+PERSONAL = {"he", "she"}
+
+
+def _speaker(tok: Token) -> Token:
+    """The noun that names the source: the owner of a statement ("the ministry's statement", "a
+    report by X"), or the name in apposition ("the monitoring group the Syrian Observatory")."""
     if tok.lemma_.lower() in words("statement_nouns"):
         for c in tok.children:
             if c.dep_ == "poss":
-                return _np_span(c).text
+                return c
             if c.dep_ in ("prep", "agent") and c.lower_ in ("by", "from", "of"):
                 pobj = [g for g in c.children if g.dep_ == "pobj"]
                 if pobj:
-                    return _speaker_text(pobj[0])
+                    return _speaker(pobj[0])
     named = [c for c in tok.children if c.dep_ in ("appos", "compound") and c.ent_type_ in ("ORG", "PERSON")]
-    if not tok.ent_type_ and named:  # "the UK-based monitoring group the Syrian Observatory ..."
-        return _np_span(named[0]).text
+    if not tok.ent_type_ and named:
+        return named[0]
+    return tok
+
+
+def _speaker_text(tok: Token) -> str:
     return _np_span(tok).text
+
+
+def _named(tok: Token) -> bool:
+    return any(t.ent_type_ in ACTOR_ENTS or t.pos_ == "PROPN" for t in _np_span(tok))
+
+
+def _resolve_sources(pairs: list[tuple[EventMention | None, Token | None]], resolve: ResolveActor) -> None:
+    """Document pass over said_by: 'The organization said' / 'the group's sources' take the last
+    named organisation that was a source, 'the Observatory' the longer name it abbreviates, 'he' /
+    'she' the last named person; an unresolvable pronoun names nobody."""
+    named: list[tuple[str, str]] = []  # (text, "PERSON" | "ORG")
+    for m, tok in pairs:
+        if tok is None:
+            continue
+        said_by: str | None
+        text = _speaker_text(tok)
+        lemma = tok.lemma_.lower()
+        if tok.lower_ in PERSONAL:
+            said_by = next((t for t, lab in reversed(named) if lab == "PERSON"), None)
+        elif _named(tok):
+            kind = "PERSON" if tok.ent_type_ == "PERSON" or resolve(text, tok.ent_type_ or None).kind == "person" else "ORG"
+            longer = [t for t, _ in reversed(named) if len(t) > len(text)
+                      and re.search(r"\b" + re.escape(text.lower()) + r"\b", t.lower())]
+            said_by = longer[0] if longer else text
+            named.append((said_by, kind))
+        elif lemma in words("generic_sources") and any(c.lower_ in DEFINITE for c in tok.children):
+            said_by = next((t for t, lab in reversed(named) if lab == "ORG"), text)
+        else:
+            said_by = text
+        if m is not None:
+            m.said_by = said_by
 
 
 # --------------------------------------------------------------------------- casualties
@@ -590,12 +699,27 @@ def _pick_place(group: _Group, places: list[tuple[Place, list[Token]]], exclude:
         if not toks or any(t.i in exclude for t in toks):
             continue
         head = min(toks, key=_depth)
-        if head.dep_ in ("amod", "poss", "npadvmod") or (head.dep_ == "compound" and head.head.ent_type_ != "GPE" and head.head.i not in {t.i for t in toks}):
+        if head.dep_ in ("amod", "poss", "npadvmod", "nsubj") or (head.dep_ == "compound" and head.head.ent_type_ != "GPE" and head.head.i not in {t.i for t in toks}):
             continue  # "Iran-backed", "Iraqi city": adjectival uses are not where it happened
         dist = min(_tree_distance(head, g) for g in group.tokens)
-        attached = any(a.lower_ in PLACE_PREPS for a in head.ancestors if a.dep_ == "prep") and dist < 8
+        attached = _locative(head) and dist < 8
+        if not attached and dist > 3:
+            continue  # "trucks carrying ammunition from Iraq to Syria": far and unattached is not where
         scored.append(((0 if attached else 1), rank.get(place.precision, 4), dist, place))
     return min(scored, key=lambda s: s[:3])[3] if scored else None
+
+
+def _locative(tok: Token) -> bool:
+    """The place is the object of a locative preposition, directly or through an apposition,
+    conjunct, compound or 'the city of X'."""
+    for _ in range(4):
+        if tok.dep_ in ("appos", "conj", "compound"):
+            tok = tok.head
+        elif tok.dep_ == "pobj" and tok.head.lower_ == "of" and tok.head.head.pos_ == "NOUN":
+            tok = tok.head.head
+        else:
+            break
+    return tok.dep_ == "pobj" and tok.head.lower_ in PLACE_PREPS
 
 
 def _pick_time(group: _Group, times: list[tuple[TimeExpr, list[Token]]]) -> TimeExpr | None:
@@ -627,7 +751,7 @@ def _status(group: _Group) -> str:
         kids = list(t.children)
         if n and chain[n - 1].dep_ in ("nsubj", "nsubjpass"):
             break  # "if the ceasefire fails": the subject is not what fails
-        if any(c.dep_ == "neg" for c in kids) or any(c.lower_ == "no" and c.dep_ == "det" for c in kids):
+        if any(c.dep_ == "neg" for c in kids) or (n == 0 and any(c.lower_ == "no" and c.dep_ == "det" for c in kids)):
             return "denied"
         lemma = t.lemma_.lower()
         if t.i != head.i:
@@ -710,8 +834,8 @@ def extract_mentions(doc: Doc, published: str | None, times: list[TimeExpr], pla
                      resolve_actor: ResolveActor) -> list[EventMention]:
     """Event mentions of every sentence of ``doc`` (see module doc); times/places/actors come from
     the resolve stage so that each rule here only decides attachment."""
-    out: list[EventMention] = []
-    last_quote_speaker: str | None = None
+    pairs: list[tuple[EventMention | None, Token | None]] = []
+    last_quote_speaker: Token | None = None
     for si, sent in enumerate(doc.sents):
         groups = _groups(sent) + _sentence_request(sent, resolve_actor)
         sent_times = _spans(doc, times, sent)
@@ -720,19 +844,39 @@ def extract_mentions(doc: Doc, published: str | None, times: list[TimeExpr], pla
         stripped = sent.text.lstrip()
         quoted = stripped[:1] in "\"“'‘"
         for g in groups:
-            m = _mention(g, si, sent, published, sent_times, sent_places, time_tokens, resolve_actor)
-            if m.said_by is None and quoted and last_quote_speaker:
-                m.said_by = last_quote_speaker
-            out.append(m)
+            m = _mention(g, si, sent, published, sent_times, sent_places, time_tokens, resolve_actor, _foreign(g, groups))
+            source = _said_by(g.head, sent)
+            if source is None and quoted and last_quote_speaker is not None:
+                source = last_quote_speaker
+            pairs.append((m, source))
         speaker = _said_by(sent.root, sent)
-        if quoted or speaker:
+        if quoted or speaker is not None:
             last_quote_speaker = speaker or last_quote_speaker
+        if speaker is not None and not groups:  # a source named in a sentence without events still counts
+            pairs.append((None, speaker))
+    _resolve_sources(pairs, resolve_actor)
+    out = [m for m, _ in pairs if m is not None]
     _resolve_anaphora(out)
     return out
 
 
+def _foreign(g: _Group, groups: list[_Group]) -> set[int]:
+    """Tokens that belong to another event of the sentence: the subtrees of the other triggers that
+    do not contain this one ("strikes in Syria in response to rocket attacks in Iraq": the rockets
+    and Iraq are the other event's weapon and place)."""
+    out: set[int] = set()
+    for h in groups:
+        if h is g:
+            continue
+        for t in h.tokens:
+            sub = {x.i for x in t.subtree}
+            if g.head.i not in sub:
+                out |= sub
+    return out - {t.i for t in g.tokens}
+
+
 def _mention(g: _Group, si: int, sent: Span, published: str | None, sent_times: list, sent_places: list,
-             time_tokens: set[int], resolve: ResolveActor) -> EventMention:
+             time_tokens: set[int], resolve: ResolveActor, foreign: set[int] = frozenset()) -> EventMention:
     a1_tok = _actor1(g) if g.key != "demand" or g.head.lemma_.lower() != "say" else next(
         (c for c in g.head.children if c.dep_ == "nsubj"), None)
     a1_ids = {t.i for t in _np_span(_actor_head(a1_tok)).subtree} if a1_tok is not None else set()
@@ -748,11 +892,17 @@ def _mention(g: _Group, si: int, sent: Span, published: str | None, sent_times: 
         if a is not None and a.start is not None:
             actor_ids |= {t.i for t in _tokens_of(sent.doc, a.start, a.end)}
     killed, wounded, victims, extra = _casualties(g, time_tokens, resolve)
-    weapon = _weapon(g, sent, actor_ids if actor1 else set())
+    weapon = _weapon(g, sent, (actor_ids if actor1 else set()) | foreign)
     key = _refine(g.key, g, weapon)
-    time = _pick_time(g, sent_times)
+    time = _pick_time(g, [(tx, toks) for tx, toks in sent_times if not any(t.i in foreign for t in toks)])
     status = _status(g)
     labels = ontology.lookup(key)
+    locative = a2_tok is not None and a2_tok.dep_ == "pobj" and a2_tok.head.lower_ in PLACE_PREPS - {"on"}
+    a1_span = {t.i for t in _tokens_of(sent.doc, actor1.start, actor1.end)} if actor1 and actor1.start is not None else set()
+    place = _pick_place(g, sent_places, (a1_span if locative else actor_ids) | foreign)
+    if place is None and labels.plover_type == "ASSAULT" and actor2 is not None:  # "the attack on Erbil"
+        target = _actor_head(a2_tok)  # the target itself is a place, not merely named in it ("US contractors")
+        place = next((p for p, toks in sent_places if target.i in {t.i for t in toks}), None)
     if a1_tok is not None:
         also = [c for c in _actor_head(a1_tok).children if c.dep_ == "conj"]
         if also:
@@ -761,10 +911,10 @@ def _mention(g: _Group, si: int, sent: Span, published: str | None, sent_times: 
         sentence=si, start=g.head.idx, end=g.head.idx + len(g.head.text), trigger=_trigger_text(g),
         type=key, acled_event_type=labels.acled_event_type, acled_sub_event_type=labels.acled_sub_event_type,
         plover_type=_plover(key, status), status=status, role=_role(time, published, sent),
-        actor1=actor1, actor2=actor2, place=_pick_place(g, sent_places, actor_ids), time=time,
+        actor1=actor1, actor2=actor2, place=place, time=time,
         fatalities=killed, injuries=wounded, victims=victims,
         weapon=_weapon_text(weapon) if weapon is not None else None,
-        said_by=_said_by(g.head, sent), sentence_text=sent.text.strip(), extra={"depth": min(_depth(t) for t in g.tokens), **extra})
+        said_by=None, sentence_text=sent.text.strip(), extra={"depth": min(_depth(t) for t in g.tokens), **extra})
 
 
 def _trigger_text(g: _Group) -> str:
@@ -775,29 +925,59 @@ def _trigger_text(g: _Group) -> str:
 
 def _resolve_anaphora(mentions: list[EventMention]) -> None:
     """'That attack killed ...', '22 people were killed in the attacks': a definite generic attack
-    (or a bare casualty clause) takes type, place and time from the nearest compatible violent
-    mention in the two previous sentences; the link is kept in ``extra['antecedent_sentence']``."""
+    (or a bare casualty clause) refers to an event the document types more precisely. Without a
+    place of its own it takes type, place and time from the nearest compatible violent mention in
+    the two previous sentences; with a place it takes only the type, from the nearest compatible
+    earlier mention, else from the one specific type the document reports for a compatible event.
+    The link is kept in ``extra['antecedent_sentence']``."""
     for i, m in enumerate(mentions):
-        if m.plover_type != "ASSAULT" or m.type not in ("attack", "killing") or m.place is not None:
+        if m.plover_type != "ASSAULT" or m.type not in GENERIC_VIOLENCE or m.status != "occurred":
             continue
         definite = bool(re.search(r"\b(the|that|this|these|those)\s+(\w+\s+)?" + re.escape(m.trigger) + r"\b",
                                   m.sentence_text, re.I)) or m.type == "killing"
         if not definite:
             continue
-        for prev in reversed(mentions[:i]):
-            if prev.sentence >= m.sentence or prev.sentence < m.sentence - 2:
-                continue
-            if ontology.lookup(prev.type).plover_type != "ASSAULT" or prev.status != "occurred":
-                continue
-            if m.time and prev.time and m.time.value != prev.time.value:
-                continue
-            if prev.type not in ("attack", "killing"):
-                m.type = prev.type
-                labels = ontology.lookup(m.type)
-                m.acled_event_type, m.acled_sub_event_type = labels.acled_event_type, labels.acled_sub_event_type
-            m.place = m.place or prev.place
+        window = 2 if m.place is None else m.sentence
+        earlier = [p for p in reversed(mentions[:i]) if m.sentence - window <= p.sentence < m.sentence and _compatible(m, p)]
+        if m.place is None:
+            prev = earlier[0] if earlier else None
+        else:
+            prev = next((p for p in earlier if p.type not in GENERIC_VIOLENCE), None)
+            if prev is None:
+                specific = [p for p in mentions if p is not m and p.type not in GENERIC_VIOLENCE and p.role == m.role and _compatible(m, p)]
+                prev = specific[0] if len({p.type for p in specific}) == 1 else None
+        if prev is None:
+            continue
+        if prev.type not in GENERIC_VIOLENCE:
+            m.type = prev.type
+            labels = ontology.lookup(m.type)
+            m.acled_event_type, m.acled_sub_event_type = labels.acled_event_type, labels.acled_sub_event_type
+        if m.place is None:
+            m.place = prev.place
             m.time = m.time or prev.time
             m.role = prev.role if m.time is prev.time else m.role
-            m.actor1 = m.actor1 or prev.actor1
-            m.extra["antecedent_sentence"] = prev.sentence
-            break
+        m.actor1 = m.actor1 or prev.actor1
+        m.extra["antecedent_sentence"] = prev.sentence
+
+
+GENERIC_VIOLENCE = ("attack", "killing")
+
+
+def _compatible(m: EventMention, prev: EventMention) -> bool:
+    """Could ``prev`` be the event ``m`` refers to: violent, occurred, no clash of time or place."""
+    if ontology.lookup(prev.type).plover_type != "ASSAULT" or prev.status != "occurred":
+        return False
+    if m.time and not prev.time or m.time and prev.time and m.time.value != prev.time.value and not _overlap(m.time, prev.time):
+        return False  # a dated mention refers only to an event of the same date
+    if m.place and prev.place:
+        if m.place.country_code and prev.place.country_code and m.place.country_code != prev.place.country_code:
+            return False
+        if m.place.precision == prev.place.precision == "place" and m.place.name != prev.place.name:
+            return False
+    return True
+
+
+def _overlap(a: TimeExpr, b: TimeExpr) -> bool:
+    a0, a1 = _iso(a.range_start or a.value), _iso(a.range_end or a.value)
+    b0, b1 = _iso(b.range_start or b.value), _iso(b.range_end or b.value)
+    return None not in (a0, a1, b0, b1) and a0 <= b1 and b0 <= a1
