@@ -7,11 +7,14 @@ and the chunks' offsets are shifted back, so every offset indexes the whole text
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-import py3langid
+import functools
+
+from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
 from storyline.models import AnalyzedDocument, Entity, Span
 
@@ -26,15 +29,23 @@ class DocumentInput:
     published: str | None = None
 
 
+@functools.lru_cache(maxsize=1)
+def _identifier() -> LanguageIdentifier:
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
 def detect_language(text: str) -> str:
-    """ISO 639-1 code of the text's language ('en' when too short to tell)."""
+    """ISO 639 code of the text's language. English unless another language is clearly more likely:
+    short English news lines often score as English-based creoles, so any fair English score wins."""
     sample = text[:5000]
     if len(sample.strip()) < MIN_LANGUAGE_CHARS:
         return "en"
     if sample.isupper():  # all-caps headlines confuse character n-gram models
         sample = sample.lower()
-    lang, _score = py3langid.classify(sample)
-    return lang
+    ranked = _identifier().rank(sample)
+    top, p = ranked[0]
+    english = next((q for lang, q in ranked if lang == "en"), 0.0)
+    return "en" if top == "en" or english >= 0.2 or p < 0.5 else top
 
 
 def split_chunks(text: str, size: int = CHUNK_CHARS) -> list[tuple[int, str]]:
@@ -58,6 +69,36 @@ def split_chunks(text: str, size: int = CHUNK_CHARS) -> list[tuple[int, str]]:
         chunks.append((start, text[start:end]))
         start = end
     return chunks
+
+
+def parse_form(text: str) -> str:
+    """What spaCy reads: all-caps text (wire headlines, shouting bulletins) in title case, which
+    the tagger and NER handle far better; same length, so every offset still fits the original."""
+    letters = [c for c in text if c.isalpha()]
+    if len(letters) < 8 or sum(c.isupper() for c in letters) < 0.9 * len(letters):
+        return text
+    titled = text.title()
+    return titled if len(titled) == len(text) else text
+
+
+def _restore_text(obj, original: str, sentences: list[Span]):
+    """Surface strings of spans taken from the original text (not the form spaCy read)."""
+    if not dataclasses.is_dataclass(obj):
+        return obj
+    changes = {}
+    for f in dataclasses.fields(obj):
+        value = getattr(obj, f.name)
+        if dataclasses.is_dataclass(value):
+            changes[f.name] = _restore_text(value, original, sentences)
+    start, end = getattr(obj, "start", None), getattr(obj, "end", None)
+    if isinstance(start, int) and isinstance(end, int):
+        for name in ("text", "trigger"):
+            if isinstance(getattr(obj, name, None), str):
+                changes[name] = original[start:end]
+    if isinstance(getattr(obj, "sentence", None), int) and hasattr(obj, "sentence_text") and obj.sentence < len(sentences):
+        sent = sentences[obj.sentence]
+        changes["sentence_text"] = original[sent.start:sent.end]
+    return dataclasses.replace(obj, **changes)
 
 
 def _shift(obj, offset: int):
@@ -100,11 +141,12 @@ def _pieces(items: Iterable[DocumentInput]) -> Iterator[tuple[str, tuple]]:
     for item in items:
         lang = detect_language(item.text)
         if lang != "en":
-            yield "", (item, lang, 0, 1, 0)
+            yield "", (item, lang, 0, 1, 0, False)
             continue
         chunks = split_chunks(item.text)
         for i, (offset, chunk) in enumerate(chunks):
-            yield chunk, (item, lang, i, len(chunks), offset)
+            parsed = parse_form(chunk)
+            yield parsed, (item, lang, i, len(chunks), offset, parsed != chunk)
 
 
 def analyze_documents(items: Iterable[DocumentInput], batch_size: int = 32) -> Iterator[AnalyzedDocument]:
@@ -112,13 +154,16 @@ def analyze_documents(items: Iterable[DocumentInput], batch_size: int = 32) -> I
     from storyline.nlp.pipeline import get_nlp
 
     current: AnalyzedDocument | None = None
-    for doc, (item, lang, index, total, offset) in get_nlp().pipe(_pieces(items), as_tuples=True, batch_size=batch_size):
+    recased = False
+    for doc, (item, lang, index, total, offset, changed) in get_nlp().pipe(_pieces(items), as_tuples=True, batch_size=batch_size):
         if lang != "en":
             yield AnalyzedDocument(id=item.id, text=item.text, published=item.published, language=lang,
                                    warnings=[f"language detected as {lang!r}: not English, no extraction"])
             continue
         if index == 0:
             current = AnalyzedDocument(id=item.id, text=item.text, published=item.published, language=lang)
+            recased = False
+        recased |= changed
         part = _analyze_chunk(doc, doc.text, item.published)
         n_sent = len(current.sentences)
         current.sentences += [_shift(s, offset) for s in part.sentences]
@@ -127,6 +172,9 @@ def analyze_documents(items: Iterable[DocumentInput], batch_size: int = 32) -> I
         current.places += [_shift(p, offset) for p in part.places]
         current.event_mentions += [dataclasses.replace(_shift(m, offset), sentence=m.sentence + n_sent) for m in part.event_mentions]
         if index == total - 1:
+            if recased:
+                for items in (current.entities, current.times, current.places, current.event_mentions):
+                    items[:] = [_restore_text(x, current.text, current.sentences) for x in items]
             yield current
 
 
