@@ -12,8 +12,6 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-import functools
-
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
 from storyline.models import AnalyzedDocument, Entity, Span
