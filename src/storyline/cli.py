@@ -114,17 +114,19 @@ def run(paths: PathsArg, db: DbOpt = DEFAULT_DB, report: Annotated[Path | None, 
 def _print_summary(store: Store, events) -> None:
     from rich.table import Table
 
-    from storyline.report.timeline import date_label, sort_key
+    from storyline.report.timeline import sort_key
 
     articles = list(store.iter_articles())
     copies = sum(1 for a in articles if a.duplicate_of)
     table = Table(title=f"{len(events)} events from {len(articles)} articles ({copies} copies)", title_justify="left")
-    for col in ("date", "type", "place", "killed", "wounded", "sources", "contradictions"):
-        table.add_column(col)
+    for col in ("date", "±", "type", "place", "killed", "hurt", "src", "disputed"):
+        table.add_column(col, overflow="fold")
+    precision = {"day": "day", "week": "wk", "month": "mo", "year": "yr", "reported_by": "~pub", "range": "rng"}
     for ev in sorted(events, key=sort_key):
-        table.add_row(date_label(ev), ev.type, ev.location.get("name") or "?",
-                      str((ev.fatalities or {}).get("best", "")), str((ev.injuries or {}).get("best", "")),
-                      str(ev.sources), ", ".join(c.attribute for c in ev.contradictions))
+        table.add_row(ev.date.get("start") or "?", precision.get(ev.date.get("precision"), ev.date.get("precision") or ""),
+                      ev.type, ev.location.get("name") or "?", str((ev.fatalities or {}).get("best", "")),
+                      str((ev.injuries or {}).get("best", "")), str(ev.sources),
+                      ", ".join(sorted({c.attribute for c in ev.contradictions})))
     Console().print(table)
 
 
