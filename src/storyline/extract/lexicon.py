@@ -59,6 +59,7 @@ def _rule_matches(rule: dict[str, Any], tok: Token) -> bool:
         "prep": lambda: _children_lemmas(tok, ("prep",)),
         "pobj": lambda: {g.lemma_.lower() for c in tok.children if c.dep_ == "prep" for g in c.children},
         "sent": lambda: {t.lemma_.lower() for t in tok.sent if t.i != tok.i},
+        "subj": lambda: {g.lemma_.lower() for c in tok.children if c.dep_ == "nsubj" for g in (c, *c.children) if g.dep_ in ("nsubj", "compound", "amod")},
     }
     for field, get in checks.items():
         if field in rule:

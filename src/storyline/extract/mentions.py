@@ -18,6 +18,7 @@ from storyline.models import ActorRef, Count, EventMention, Place, TimeExpr
 
 ResolveActor = Callable[[str, str | None], ActorRef]
 
+VERBAL = {"AGREE", "CONSULT", "SUPPORT", "CONCEDE", "REQUEST", "ACCUSE", "REJECT", "THREATEN"}  # PLOVER verbal categories
 COOPERATIVE = {"AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT"}
 MATERIAL_CONFLICT = {"PROTEST", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT"}
 CLAUSE_DEPS = {"ccomp", "advcl", "relcl", "parataxis"}
@@ -106,6 +107,9 @@ def _np_span(head: Token, keep_det: bool = False) -> Span:
     while start < head.i and idx[0] <= start and head.doc[start].i not in idx:
         start += 1
     doc = head.doc
+    breaks = [i for i in range(start, head.i) if "\n" in doc[i].text or "\n" in doc[i].whitespace_]
+    if breaks:  # "What Comes Next\n\nAnalysts say ...": a heading glued to the sentence is no part of it
+        start = breaks[-1] + 1
     while start < head.i and ((doc[start].dep_ in ("det", "predet") and not keep_det) or doc[start].dep_ == "punct" or doc[start].lower_ in ("'", '"', "“", "‘")):
         start += 1
     while end > head.i and (doc[end].is_punct or doc[end].is_space or doc[end].dep_ == "case"):
@@ -228,12 +232,47 @@ def _subject(tok: Token) -> Token | None:
             for c in t.head.children:
                 if c.dep_ == "nsubj":
                     return c
-    if tok.dep_ == "advcl" and tok.tag_ == "VBG" and tok.head.pos_ == "VERB":  # "X flew drones into the camp, killing 12"
-        return next((c for c in tok.head.children if c.dep_ == "nsubj"), None)
+    if tok.dep_ == "advcl" and tok.head.pos_ == "VERB" and (tok.tag_ == "VBG" or _to_clause(tok)):
+        # "X flew drones into the camp, killing 12"; "X sent experts to Bosnia to investigate"
+        return next((c for c in tok.head.children if c.dep_ == "nsubj"), None) or _stranded_subject(tok.head)
+    for t in _clause_chain(tok):
+        if t.dep_ == "acl" and t.tag_ in ("VBN", "VBD") and t.head.dep_ == "ROOT" and t.head.pos_ in ("NOUN", "PROPN") \
+                and any(c.dep_ == "dobj" or c.dep_ in ("advcl", "xcomp") and _to_clause(c) for c in t.children):
+            # "An official newspaper called on Arabs to unite": with no main verb, a participle that
+            # takes an object or a to-clause is the misparsed finite verb, not a passive
+            return t.head
+    return _stranded_subject(_clause_chain(tok)[-1])
+
+
+def _to_clause(tok: Token) -> bool:
+    return any(c.lower_ == "to" and c.dep_ == "aux" for c in tok.children)
+
+
+def _stranded_subject(verb: Token) -> Token | None:
+    """A subject the parser hung on a fronted phrase: in "With the signing of the accord, the
+    government and the rebels have agreed to ...", the subject is parsed as a conjunct inside the
+    'with' phrase. The last conjunct group right before the verb, after a comma, is the subject."""
+    if verb.pos_ not in ("VERB", "AUX") or any(c.dep_ in ("nsubj", "nsubjpass", "csubj", "expl") for c in verb.children):
+        return None
+    doc, i = verb.doc, verb.i - 1
+    while i >= verb.sent.start and doc[i].dep_ in ("aux", "auxpass", "neg", "advmod") and doc[i].head.i == verb.i:
+        i -= 1
+    if i < verb.sent.start:
+        return None
+    last = doc[i]
+    for cand in [last, *last.ancestors]:
+        if cand.i >= verb.i or cand.pos_ not in ("NOUN", "PROPN") or cand.dep_ != "conj" or cand.right_edge.i != i:
+            continue
+        first = cand
+        while first.dep_ == "conj" and first.head.pos_ in ("NOUN", "PROPN"):
+            prev = doc[first.left_edge.i - 1] if first.left_edge.i > verb.sent.start else None
+            if prev is not None and prev.text == ",":
+                return first
+            first = first.head
     return None
 
 
-def _actor1(group: _Group) -> Token | None:
+def _actor1(group: _Group, resolve: ResolveActor | None = None) -> Token | None:
     order_verbs = words("order_verbs")
     for t in group.tokens:
         for anc in _clause_chain(t):
@@ -253,6 +292,13 @@ def _actor1(group: _Group) -> Token | None:
         agent = [g for c in t.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"]
         if agent and any(c.dep_ in ("auxpass", "nsubjpass") for c in t.children):
             return agent[0]
+        if not agent and t.lemma_.lower() in words("stative_participles"):  # "Vietnam is committed to ..."
+            holder = next((c for c in t.children if c.dep_ == "nsubjpass"), None)
+            if holder is not None:
+                return holder
+        state = _state_of_passive(t, group.key)
+        if state is not None:
+            return state
         if t.pos_ == "NOUN":
             for c in t.children:
                 if c.dep_ == "poss" and c.ent_type_ not in ("DATE", "TIME") and c.lower_ not in PRONOUNS | {"its", "their", "his", "her"}:
@@ -261,6 +307,10 @@ def _actor1(group: _Group) -> Token | None:
                     return c
                 if c.dep_ == "compound" and any(g.ent_type_ in ACTOR_ENTS for g in c.subtree):
                     return next(g for g in c.subtree if g.ent_type_ in ACTOR_ENTS)
+                if c.dep_ in ("compound", "amod") and c.i < t.i and resolve is not None:
+                    national = [g for g in c.subtree if g.text[:1].isupper() and resolve(g.text, None).country]
+                    if national:  # "US Predator attacks" when NER tags no entity
+                        return national[0]
                 if c.dep_ == "prep" and c.lower_ == "by":
                     pobj = [g for g in c.children if g.dep_ == "pobj"]
                     if pobj:
@@ -274,6 +324,26 @@ def _actor1(group: _Group) -> Token | None:
         subj = _subject(t)
         if subj is not None and not _is_speaker(subj, group):
             return _unpronoun(subj)
+    return None
+
+
+def _state_of_passive(t: Token, key: str) -> Token | None:
+    """'was arrested in Lebanon', 'was put under investigation in Italy': a state act (arrest,
+    investigation, sanction) in the passive with no agent is the act of the state where it
+    happens (CAMEO/PLOVER coding of implicit authorities)."""
+    if ontology.lookup(key).plover_type not in ("COERCE", "ACCUSE", "SANCTION"):
+        return None
+    verb = t
+    if t.dep_ == "pobj" and t.head.lower_ in ("under", "into") and t.head.head.pos_ == "VERB":
+        verb = t.head.head  # "placed under arrest"
+    if verb.pos_ != "VERB" or not any(c.dep_ == "nsubjpass" for c in verb.children) or any(c.dep_ == "agent" for c in verb.children):
+        return None
+    for holder in (verb, t):
+        for c in holder.children:
+            if c.dep_ == "prep" and c.lower_ == "in":
+                state = [g for g in c.children if g.dep_ == "pobj" and g.ent_type_ == "GPE"]
+                if state:
+                    return state[0]
     return None
 
 
@@ -315,16 +385,29 @@ def _actor_like(tok: Token) -> bool:
                for t in [head] + [c for c in head.children if c.dep_ in ("compound", "nmod")])
 
 
-def _inner_actor(tok: Token) -> Token | None:
-    """The actor named inside a non-actor noun: "an Indian proposal", "calls by Belarus's rulers"."""
+def _inner_actor(tok: Token, depth: int = 2) -> Token | None:
+    """The actor named inside a non-actor noun: "an Indian proposal", "calls by Belarus's rulers",
+    "crimes committed by X", and one 'of' further down: "the return of property seized by X"."""
     for c in tok.children:
         if c.dep_ in ("poss", "amod", "compound", "nmod") and c.ent_type_ in ACTOR_ENTS and c.lower_ not in PRONOUNS:
             return c
+    for c in tok.children:
+        if c.dep_ == "acl" and c.tag_ == "VBN":
+            agent = [g for a in c.children if a.dep_ == "agent" for g in a.children if g.dep_ == "pobj" and _actor_like(g)]
+            if agent:
+                return agent[0]
     for c in tok.children:
         if c.dep_ in ("prep", "agent") and c.lower_ in ("by", "of", "from") + RECIPIENT_PREPS:
             for g in c.children:
                 if g.dep_ == "pobj" and _actor_like(g):
                     return g
+    if depth > 1:
+        for c in tok.children:
+            if c.dep_ == "prep" and c.lower_ in ("of", "from"):
+                for g in c.children:
+                    inner = _inner_actor(g, depth - 1) if g.dep_ == "pobj" else None
+                    if inner is not None:
+                        return inner
     return None
 
 
@@ -350,10 +433,16 @@ def _actor2(group: _Group, exclude: set[int]) -> Token | None:
     cands: list[tuple[int, Token]] = []
     for t in group.tokens:
         if group.key in ("demand", "request"):  # "demanded that Israel ease ...", "its demand that Israel ease ..."
-            subj = [g for c in t.children if c.dep_ in ("ccomp", "acl") for g in c.children if g.dep_ == "nsubj" and g.lower_ not in PRONOUNS]
+            holders = [t, t.head] if t.dep_ == "dobj" else [t]  # "reiterated its demand that Israel ease ..."
+            subj = [g for h in holders for c in h.children if c.dep_ in ("ccomp", "acl") for g in c.children
+                    if g.dep_ == "nsubj" and g.lower_ not in PRONOUNS]
             if subj:
                 return subj[0]
         cands += _arguments(t, preps + (("of",) if t.pos_ == "NOUN" else ()))
+        if t.dep_ == "compound" and t.head.pos_ == "NOUN":  # "a mediation effort between X and Y"
+            cands += _arguments(t.head, preps)
+        if t.dep_ == "pobj" and t.head.lower_ == "under" and t.head.head.pos_ == "VERB":  # "X was put under investigation"
+            cands += _arguments(t.head.head, preps)
         holder = t
         while holder.dep_ == "pobj" and holder.head.lower_ == "of" and holder.head.head.pos_ == "NOUN":
             holder = holder.head.head  # "provide 25,000 tons of aid to refugees"
@@ -373,26 +462,30 @@ def _actor2(group: _Group, exclude: set[int]) -> Token | None:
         inner = _inner_actor(tok) or next((a for r, a in _arguments(tok, preps) if _actor_like(a)), None)
         if inner is not None:
             return inner
-    purpose = _purpose_target(group)
-    if purpose is not None:
-        return purpose
+    other = _ordered_party(group) or _purpose_target(group)
+    if other is not None:
+        return other
     for _, tok in [(0, t) for t in group.tokens] + cands:
         for g in tok.subtree:
-            if g.ent_type_ == "GPE" and g.dep_ == "pobj" and g.head.lower_ in ("in", "into", "from", "to", "on", "against") and _tree_distance(g, tok) <= 4:
-                return g
+            if g.ent_type_ in ("GPE", "LOC") and g.dep_ == "pobj" and _tree_distance(g, tok) <= 4 and (
+                    g.head.lower_ in ("in", "into", "from", "to", "on", "against")
+                    or g.head.lower_ == "of" and g.head.head.lemma_.lower() in words("settlement_nouns")):
+                return g  # "a curfew in Algiers", "a curfew in the town of Cizre"
+    other = _condition_target(group)
+    if other is not None:
+        return other
     named = [t for t in group.head.subtree if t.ent_type_ in ACTOR_ENTS and t.i not in exclude and t.dep_ != "nsubj"]
     return min(named, key=lambda t: _tree_distance(t, group.head)) if named else None
 
 
 def _purpose_target(group: _Group) -> Token | None:
     """'staged demonstrations to demand the resignation of X', 'opened fire to disperse
-    demonstrators': when the act names no target, the object of its purpose clause is one."""
+    demonstrators', 'demonstrated, calling for independence from X', 'continued their effort to
+    overthrow X': when the act names no target, the object of its purpose clause is one."""
     holders = list(group.tokens)
     holders += [t.head for t in group.tokens if t.dep_ == "dobj" and t.head.lemma_.lower() in words("light_verbs")]
     for h in holders:
-        for v in h.children:
-            if v.dep_ not in ("advcl", "xcomp", "acl") or v.pos_ != "VERB" or not any(c.lower_ == "to" and c.dep_ == "aux" for c in v.children):
-                continue
+        for v in _purpose_clauses(h):
             for _, obj in _arguments(v, RECIPIENT_PREPS):
                 if _nondescript(obj):
                     continue
@@ -401,6 +494,49 @@ def _purpose_target(group: _Group) -> Token | None:
                 inner = _inner_actor(obj)
                 if inner is not None:
                     return inner
+    return None
+
+
+def _purpose_clauses(h: Token) -> list[Token]:
+    """Verbs saying what ``h`` is for: a to-infinitive or participle clause on it, or the
+    to-infinitive of an effort noun in a clause on it ("as they continued their bid to ...")."""
+    out = []
+    for v in h.children:
+        if v.dep_ not in ("advcl", "xcomp", "acl") or v.pos_ != "VERB":
+            continue
+        if _to_clause(v) or (v.dep_ == "advcl" and v.tag_ == "VBG" and v.lemma_.lower() not in ("join", "accompany")):
+            out.append(v)
+        elif v.dep_ == "advcl":
+            out += [a for o in v.children if o.dep_ == "dobj" and o.lemma_.lower() in words("effort_nouns")
+                    for a in o.children if a.dep_ == "acl" and _to_clause(a)]
+    return out
+
+
+def _condition_target(group: _Group) -> Token | None:
+    """'threatened to launch an offensive unless Baghdad accepted ...': a threat is aimed at whoever
+    must meet its condition (the subject of the if/unless clause)."""
+    chain = [a for t in group.tokens for a in _clause_chain(t)]
+    chain += [a.head for a in chain if a.dep_ == "xcomp"]
+    if not any(a.lemma_.lower() in lex()["modal_governors"]["threatened"] for a in chain):
+        return None
+    for a in chain:
+        for c in a.children:
+            if c.dep_ == "advcl" and any(m.lower_ in ("if", "unless") for m in c.children if m.dep_ == "mark"):
+                subj = next((g for g in c.children if g.dep_ in ("nsubj", "nsubjpass") and g.lower_ not in PRONOUNS), None)
+                if subj is not None:
+                    return subj
+    return None
+
+
+def _ordered_party(group: _Group) -> Token | None:
+    """'ordered the newspaper to suspend publication': with no other target, the party ordered
+    to act against its will is the one coerced."""
+    for t in group.tokens:
+        for a in _clause_chain(t)[1:]:
+            if a.lemma_.lower() in words("order_verbs"):
+                obj = next((c for c in a.children if c.dep_ == "dobj"), None)
+                if obj is not None and _actor_like(obj):
+                    return obj
     return None
 
 
@@ -670,9 +806,19 @@ def _weapon_text(tok: Token) -> str:
 
 
 def _refine(key: str, group: _Group, weapon: Token | None) -> str:
+    refine = lex()["refine"]
+    if key in words("instrument_refinable"):
+        # "drones struck the camp", "a drone strike": the instrument, not the verb, says which
+        # remote weapon; a weapon merely near the trigger ("strikes hit rocket launchers") does not
+        for t in group.tokens:
+            inst = [c for c in t.children if c.dep_ in ("compound", "amod", "nmod", "nsubj")]
+            inst += [g for c in t.children if c.dep_ == "prep" and c.lower_ == "with" for g in c.children if g.dep_ == "pobj"]
+            for c in inst:
+                if refine.get(c.lemma_.lower()) in words("remote_weapon_keys"):
+                    return refine[c.lemma_.lower()]
+        return key
     if key not in words("refinable"):
         return key
-    refine = lex()["refine"]
     for t in group.tokens:
         for c in t.children:
             lemma = c.lemma_.lower()
@@ -755,8 +901,9 @@ def _status(group: _Group) -> str:
             return "denied"
         lemma = t.lemma_.lower()
         if t.i != head.i:
-            if lemma in gov["denied"]:
-                return "denied"
+            if lemma in gov["denied"]:  # "threatened to stop talks" is a threat
+                above = {a.lemma_.lower() for a in chain[n + 1:]} | {a.head.lemma_.lower() for a in chain[n:] if a.dep_ == "xcomp"}
+                return "threatened" if above & gov["threatened"] else "denied"
             if lemma in gov["threatened"]:
                 return "threatened"
             if lemma in gov["hypothetical"]:
@@ -777,19 +924,30 @@ def _status(group: _Group) -> str:
     return "occurred"
 
 
-def _plover(key: str, status: str) -> str | None:
+def _plover(key: str, status: str, governors: frozenset[str] = frozenset()) -> str | None:
     """PLOVER codes what the sentence does: a promise to cooperate is AGREE, a promise of force is
-    THREATEN, a refusal to cooperate is REJECT (PLOVER manual, 'future' and 'negated' events)."""
+    THREATEN, a refusal to cooperate is REJECT (PLOVER manual, 'future' and 'negated' events).
+    Two governors change the act itself (CAMEO 0311/166, 15): halting cooperation ("ended
+    mediation", "suspended talks") is SANCTION, preparing force ("prepared to resume shelling")
+    is MOBILIZE."""
     base = ontology.lookup(key).plover_type
     if base is None:
         return None
     if status == "threatened":
         return "THREATEN"
     if status == "planned":
+        if base in MATERIAL_CONFLICT and governors & words("mobilizing_governors"):
+            return "MOBILIZE"
         return "AGREE" if base in COOPERATIVE else "THREATEN" if base in MATERIAL_CONFLICT else base
     if status == "denied" and base in COOPERATIVE:
-        return "REJECT"
+        return "SANCTION" if governors & words("halting_governors") else "REJECT"
     return base
+
+
+def _governors(group: _Group) -> frozenset[str]:
+    """Lemmas of the words above the trigger in its clause (stop, prepare, ...)."""
+    chain = _clause_chain(group.head)
+    return frozenset(t.lemma_.lower() for t in chain[1:])
 
 
 def _iso(value: str | None) -> dt.date | None:
@@ -877,8 +1035,11 @@ def _foreign(g: _Group, groups: list[_Group]) -> set[int]:
 
 def _mention(g: _Group, si: int, sent: Span, published: str | None, sent_times: list, sent_places: list,
              time_tokens: set[int], resolve: ResolveActor, foreign: set[int] = frozenset()) -> EventMention:
-    a1_tok = _actor1(g) if g.key != "demand" or g.head.lemma_.lower() != "say" else next(
+    a1_tok = _actor1(g, resolve) if g.key != "demand" or g.head.lemma_.lower() != "say" else next(
         (c for c in g.head.children if c.dep_ == "nsubj"), None)
+    status = _status(g)
+    if a1_tok is None and _plover(g.key, status) in VERBAL:
+        a1_tok = _reporting_speaker(g)
     a1_ids = {t.i for t in _np_span(_actor_head(a1_tok)).subtree} if a1_tok is not None else set()
     a2_tok = _actor2(g, a1_ids | {t.i for t in g.tokens}) if g.key != "demand" or g.head.pos_ != "VERB" or g.head.lemma_.lower() in lex()["verbs"] else next(
         (s for c in g.head.children if c.dep_ == "ccomp" for s in c.children if s.dep_ == "nsubj"), None)
@@ -895,7 +1056,6 @@ def _mention(g: _Group, si: int, sent: Span, published: str | None, sent_times: 
     weapon = _weapon(g, sent, (actor_ids if actor1 else set()) | foreign)
     key = _refine(g.key, g, weapon)
     time = _pick_time(g, [(tx, toks) for tx, toks in sent_times if not any(t.i in foreign for t in toks)])
-    status = _status(g)
     labels = ontology.lookup(key)
     locative = a2_tok is not None and a2_tok.dep_ == "pobj" and a2_tok.head.lower_ in PLACE_PREPS - {"on"}
     a1_span = {t.i for t in _tokens_of(sent.doc, actor1.start, actor1.end)} if actor1 and actor1.start is not None else set()
@@ -910,11 +1070,23 @@ def _mention(g: _Group, si: int, sent: Span, published: str | None, sent_times: 
     return EventMention(
         sentence=si, start=g.head.idx, end=g.head.idx + len(g.head.text), trigger=_trigger_text(g),
         type=key, acled_event_type=labels.acled_event_type, acled_sub_event_type=labels.acled_sub_event_type,
-        plover_type=_plover(key, status), status=status, role=_role(time, published, sent),
+        plover_type=_plover(key, status, _governors(g)), status=status, role=_role(time, published, sent),
         actor1=actor1, actor2=actor2, place=place, time=time,
         fatalities=killed, injuries=wounded, victims=victims,
         weapon=_weapon_text(weapon) if weapon is not None else None,
         said_by=None, sentence_text=sent.text.strip(), extra={"depth": min(_depth(t) for t in g.tokens), **extra})
+
+
+def _reporting_speaker(g: _Group) -> Token | None:
+    """'US officials said that lifting the sanctions is out of the question': a verbal act (PLOVER
+    AGREE, REQUEST, ACCUSE, REJECT, THREATEN ...) with no doer of its own is done by whoever says
+    it. A material act reported by a third party is not: the speaker stays a source."""
+    speech = words("speech_verbs")
+    for anc in g.head.ancestors:
+        if anc.lemma_.lower() in speech:
+            subj = next((c for c in anc.children if c.dep_ == "nsubj"), None)
+            return _speaker(subj) if subj is not None else None
+    return None
 
 
 def _trigger_text(g: _Group) -> str:
