@@ -236,6 +236,17 @@ def timeline(db: DbOpt = DEFAULT_DB,
         out.print(table)
 
 
+@app.command()
+def serve(db: DbOpt = DEFAULT_DB, host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
+          port: Annotated[int, typer.Option(help="Port")] = 8000) -> None:
+    """Serve the REST API (/events, /articles, /timeline) and the report page (/) over a store."""
+    import uvicorn
+
+    from storyline.api.app import create_app
+
+    uvicorn.run(create_app(db), host=host, port=port)
+
+
 eval_app = typer.Typer(help="Score against evaluation corpora; prints JSON.", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
 

@@ -1,0 +1,1 @@
+"""Serving stage: a read-only REST API and web page over a store."""
