@@ -129,7 +129,8 @@ class Place:
     lat: float | None = None
     lon: float | None = None
     geonameid: int | None = None
-    precision: str = "place"  # place | admin1 | country | region | unresolved
+    precision: str = "place"  # place | admin2 | admin1 | country | region | unresolved
+    source: str = "name"  # name | demonym ("Syrian" -> Syria: a place for geoparsing, never an event's site)
 
 
 @dataclass

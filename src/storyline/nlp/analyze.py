@@ -124,7 +124,7 @@ def _analyze_chunk(doc, text: str, published: str | None) -> AnalyzedDocument:
     places = get_geocoder().locate(text, entities)
     actors = DocumentActors(text, entities)
     # a demonym ("Syrian") is a place for the geoparser, but never where an event happened
-    event_places = get_geocoder().locate(text, entities, demonyms=False)
+    event_places = [p for p in places if p.source != "demonym"]
     mentions = extract_mentions(doc, published, times, event_places, actors.resolve)
     return AnalyzedDocument(
         id="", text=text, published=published,

@@ -233,8 +233,10 @@ class Geocoder:
                 ctx_a = admin1 - Counter({(e.country, e.admin1): 1}) if e.kind != "C" else admin1
                 ctx_d = divisions - Counter({e.country: 1}) if e.kind == "A1" else divisions
                 e = self._best(m, ctx_c, ctx_a, [p for p in points if p[0] != m.key], qualified.get(m.key), ctx_d)
-            places.append(self._place(e, m.start, m.end, m.text, m.direction) if e else
-                          Place(m.start, m.end, m.text, precision="unresolved"))
+            place = self._place(e, m.start, m.end, m.text, m.direction) if e else Place(m.start, m.end, m.text, precision="unresolved")
+            if m.label == "NORP":
+                place.source = "demonym"
+            places.append(place)
         return places
 
     def _best(self, m: _Mention, ctx_c: Counter[str], ctx_a: Counter[tuple[str, str]],
