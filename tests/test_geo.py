@@ -184,3 +184,14 @@ def test_demonyms_inside_other_names_and_of_continents():
     assert [p.text for p in found] == ["German", "Iraqi", "Syrian", "European"]
     assert [p.country_code for p in found[:3]] == ["DE", "IQ", "SY"] and found[3].name == "Europe"
     assert g.locate(text, ents(text, ("German-Iraqi", "NORP")), demonyms=False) == []
+
+
+def test_a_name_followed_by_its_country_is_a_place_whatever_ner_called_it():
+    text = "Strikes hit a depot in al Bukamal, Syria, on Thursday. Later the al Bukamal crossing was closed."
+    first, second, syria = text.index("al Bukamal"), text.rindex("al Bukamal"), text.index("Syria")
+    ents = [Entity(first, first + 10, "al Bukamal", "ORG"), Entity(syria, syria + 5, "Syria", "GPE"),
+            Entity(second, second + 10, "al Bukamal", "ORG")]
+    places = get_geocoder().locate(text, ents)
+    towns = [p for p in places if p.text == "al Bukamal"]
+    assert len(towns) == 2 and all(p.country_code == "SY" and p.precision == "place" for p in towns)
+    assert abs(towns[0].lat - 34.45) < 0.1 and abs(towns[0].lon - 40.92) < 0.1

@@ -49,6 +49,7 @@ DATELINE_RE = re.compile(r"(?m)^[ \t]*([A-Z][A-Z'’.-]+(?: [A-Z][A-Z'’.-]+){0
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
 NAME_LABELS = {"ORG", "PERSON"}
 STRICT_LABELS = NAME_LABELS | {"FAC", "CAPS"}  # labels that say little: only exact, well-known names
+QUALIFIER_RE = re.compile(r",\s+((?:[A-Z][\w'.-]*)(?:\s+[A-Z][\w'.-]*){0,3})")  # ", Syria" / ", New South Wales"
 
 
 _UNMARKED = str.maketrans("", "", "'’ʼʻ`.")
@@ -228,7 +229,8 @@ class Geocoder:
                 places.append(self._border(m))
                 continue
             e = first.get(m.key)
-            if e is not None:
+            if e is not None or m.key in qualified:
+                e = e or qualified[m.key]
                 ctx_c = countries - Counter({e.country: 1})
                 ctx_a = admin1 - Counter({(e.country, e.admin1): 1}) if e.kind != "C" else admin1
                 ctx_d = divisions - Counter({e.country: 1}) if e.kind == "A1" else divisions
@@ -401,7 +403,7 @@ class Geocoder:
                 if m.key not in self.demonyms:
                     continue
             elif ent.label in STRICT_LABELS:
-                if self._best(m, Counter(), Counter(), []) is None:
+                if self._best(m, Counter(), Counter(), []) is None and not self._qualified(text, m):
                     continue
             out.append(m)
             taken.append((m.start, m.end))
@@ -427,6 +429,17 @@ class Geocoder:
                         mt.end() <= a or mt.start() >= b for a, b in people):
                     out.append(_Mention(mt.start(), mt.end(), mt.group(0), fold(mt.group(0)), "NORP"))
         return sorted(out, key=lambda m: m.start)
+
+    def _qualified(self, text: str, m: _Mention) -> bool:
+        """"al Bukamal, Syria": a name followed by the country or division it lies in is a place,
+        whatever label NER gave it."""
+        after = QUALIFIER_RE.match(text, m.end)
+        if after is None:
+            return False
+        within = {(e.country, e.admin1 if e.kind == "A1" else None)
+                  for e, _ in self.candidates(after.group(1), ("C", "A1"))}
+        return any((e.country, None) in within or (e.country, e.admin1) in within
+                   for e, _ in self.candidates(m.name, ("P", "A2")))
 
     def _mention(self, text: str, start: int, end: int, label: str) -> _Mention | None:
         """Trim "the"/possessives, take in "province"-type suffixes and "northern"-type prefixes."""
