@@ -364,6 +364,9 @@ class Geocoder:
         def free(s: int, e: int) -> bool:
             return all(e <= a or s >= b for a, b in taken)
 
+        qualified_keys = {m.key for m in (self._mention(text, e.start, e.end, e.label) for e in entities
+                                          if e.label in STRICT_LABELS) if m is not None and self._qualified(text, m)}
+
         for mt in DATELINE_RE.finditer(text):  # always a place, however small
             m = self._mention(text, mt.start(1), mt.end(1), "GPE")
             if m is not None and self.candidates(m.name, m.kinds):
@@ -403,7 +406,7 @@ class Geocoder:
                 if m.key not in self.demonyms:
                     continue
             elif ent.label in STRICT_LABELS:
-                if self._best(m, Counter(), Counter(), []) is None and not self._qualified(text, m):
+                if self._best(m, Counter(), Counter(), []) is None and m.key not in qualified_keys:
                     continue
             out.append(m)
             taken.append((m.start, m.end))
