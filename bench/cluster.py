@@ -2,7 +2,9 @@
 
 Synthetic articles recombine real ECB+ text: each takes one real document's lead (and reuses its
 lead embedding, so the encoder runs once on 772 leads) plus sentences drawn from other documents,
-and a publication date spread over five years. Run: python bench/cluster.py [--sizes 1000 10000]
+and a publication date spread over five years. Recycled leads chain tens of thousands of reports
+into one candidate group at 100k: the clusterer must bound it (time slices of ``MAX_BLOCK``).
+Run: python bench/cluster.py [--sizes 1000 10000 100000]
 """
 from __future__ import annotations
 

@@ -1,20 +1,27 @@
 """Group event mentions (or whole articles) into real-world events.
 
-Two mentions can be one event only when nothing rules it out: the same type, overlapping times
-(each widened by a few days of reporting slack), places within reach. Among those, the score mixes
-what stays specific to one event: shared names and numbers (the whole document and, weighted more,
-the lead where news states its main event), shared years, topical words and the lead's embedding.
-Average linkage above ``THRESHOLD`` forms the events, so two similar events of one kind (the same
-militia struck twice, two player arrests at one club) stay apart once their specifics disagree.
+Two records can be one event only when nothing rules it out: the same type, overlapping time
+windows (no slack: each record's window already says how precisely it is dated, so two different
+days never overlap while a week contains its days), places within reach. Among those, the score
+mixes what stays specific to one event: shared names and numbers (the whole document and, weighted
+more, the lead where news states its main event), shared years, topical words and the lead's
+embedding.
 
-Every score is a function of the pair alone (no corpus statistics such as IDF), and average
-linkage can only merge groups joined by at least one pair scoring >= THRESHOLD. So the events are
-the average-linkage clusters inside the connected components of the graph of such pairs, each
-clustered in a canonical order: the result does not depend on the order articles arrive in,
-and an incremental index only re-clusters the components a new article touches.
-Candidate pairs come from a sweep over time (mentions sorted by date, compared with those inside
-the window) and a loose embedding prefilter, so cost grows with the events per time window
-rather than with the square of the corpus.
+Clustering runs in two stages. Pairs scoring >= ``LINK`` join a candidate group (a connected
+component): in practice one story or topic. Inside each group the word and name channels are
+re-weighted by how rare each term is *within the group* (a local IDF), so what every report of the
+topic shares ("Chargers", "DUI", "arrested") counts little and what tells its events apart (which
+player, which day) counts more; average linkage above ``CUT`` on those scores forms the events.
+This keeps two similar events of one kind apart (the same militia struck twice, two player arrests
+at one club).
+
+Every link score is a function of the pair alone and every group-level statistic a function of the
+group's members alone, so the events do not depend on the order articles arrive in: an incremental
+index re-clusters only the groups a new record touches. Candidate pairs come from a sweep over time
+(records sorted by date, compared with those inside their window) and a loose embedding prefilter.
+A group larger than ``MAX_BLOCK`` (recycled boilerplate leads can chain thousands of reports over
+years) is clustered in consecutive time slices of at most ``MAX_BLOCK`` members, so memory and
+time stay bounded and grow with the reports per time window, not with the square of the corpus.
 """
 from __future__ import annotations
 
@@ -27,13 +34,17 @@ import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.sparse import csr_matrix, vstack
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, HashingVectorizer, TfidfTransformer
+from sklearn.preprocessing import normalize
 
 from storyline.cluster.features import MentionFeatures
 
-THRESHOLD = 0.3  # average pair score for one event
+LINK = 0.2  # pair score that puts two records in one candidate group
+CUT = 0.18  # average group-weighted score for one event
 PREFILTER_COSINE = 0.2  # lead embeddings of one event's reports are rarely further apart
-TIME_SLACK_DAYS = 3  # reports and resolved dates drift by a few days around the event
 PLACE_KM = 100.0  # mention places are often a town for one report and the district for another
+MAX_BLOCK = 1000  # largest group clustered at once (average linkage is quadratic in it)
+PAIR_CHUNK = 20000  # candidate pairs scored at once: bounds the memory of row-wise products
+VETO = float(MAX_BLOCK**2)  # linkage distance of two records a hard constraint keeps apart
 WEIGHTS = {
     "names": 0.24,  # capitalised words and numbers in the whole document
     "entities": 0.16,  # whole names in the whole document
@@ -43,7 +54,9 @@ WEIGHTS = {
     "numbers": 0.08,  # Jaccard of figures
     "years": 0.08,  # Jaccard of years talked about
 }
-_WORD = re.compile(r"[a-z][a-z'-]+")
+_TEXT_CHANNELS = ("names", "entities", "lead_names", "words")
+_SET_CHANNELS = ("numbers", "years")
+WORD = re.compile(r"[a-z][a-z'-]+")
 _CAPITALISED = re.compile(r"\b[A-Z][\w'-]*")  # name words, without needing a tagger
 _hasher = HashingVectorizer(n_features=2**20, alternate_sign=False, norm=None, analyzer=lambda toks: toks)
 _tf = TfidfTransformer(use_idf=False, sublinear_tf=True)  # stateless: 1 + log(tf), L2 norm
@@ -63,14 +76,14 @@ def _name_words(text: str) -> list[str]:
 
 
 def _channels(ms: list[MentionFeatures]) -> dict[str, csr_matrix]:
-    """Per-mention sparse vectors of each overlap channel (hashed, so no vocabulary to fit)."""
+    """Per-record sparse vectors of each overlap channel (hashed, so no vocabulary to fit)."""
     names, ents, lead_names, words, nums, years = [], [], [], [], [], []
     for m in ms:
         all_names = sorted(m.entities | {a.lower() for a in m.actors})
         names.append(_name_words(m.context or m.text) + sorted(m.numbers))
         ents.append(all_names)
         lead_names.append(_name_words(m.text) + [n for n in sorted(m.numbers) if n in m.text])
-        words.append([w for w in _WORD.findall((m.context or m.text).lower()) if w not in ENGLISH_STOP_WORDS])
+        words.append([w for w in WORD.findall((m.context or m.text).lower()) if w not in ENGLISH_STOP_WORDS])
         nums.append(sorted(m.numbers))
         years.append(sorted(m.years))
     out = {k: _tf.fit_transform(_hasher.transform(v)).tocsr() for k, v in
@@ -80,8 +93,14 @@ def _channels(ms: list[MentionFeatures]) -> dict[str, csr_matrix]:
     return out
 
 
+def _jaccard(a: np.ndarray, size_a: np.ndarray, size_b: np.ndarray) -> np.ndarray:
+    """Jaccard from intersections and set sizes (0 where both sets are empty)."""
+    union = size_a + size_b - a
+    return np.divide(a, union, out=np.zeros_like(a, dtype=float), where=union > 0)
+
+
 class _Table:
-    """Features of a set of mentions as arrays, for scoring many pairs at once."""
+    """Features of a set of records as arrays, for scoring many pairs at once."""
 
     def __init__(self, ms: list[MentionFeatures]) -> None:
         self.ms = ms
@@ -92,40 +111,60 @@ class _Table:
         self.lat = np.array([m.lat if m.lat is not None else math.nan for m in ms])
         self.lon = np.array([m.lon if m.lon is not None else math.nan for m in ms])
         self.country = np.array([m.country or "" for m in ms], dtype=object)
+        self.admin1 = np.array([m.admin1 or "" for m in ms], dtype=object)
         self.type = np.array([m.type or "" for m in ms], dtype=object)
+        self.tgroup = np.array([m.type_group or "" for m in ms], dtype=object)
 
     def extend(self, other: _Table) -> None:
         self.ms = self.ms + other.ms
         self.ch = {k: vstack([self.ch[k], other.ch[k]]).tocsr() for k in self.ch}
-        for a in ("start", "end", "emb", "lat", "lon", "country", "type"):
+        for a in ("start", "end", "emb", "lat", "lon", "country", "admin1", "type", "tgroup"):
             setattr(self, a, np.concatenate([getattr(self, a), getattr(other, a)]))
 
     def compatible(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-        """Hard constraints: type, time (ranges widened by slack), place."""
-        ok = (self.type[i] == "") | (self.type[j] == "") | (self.type[i] == self.type[j])
+        """Hard constraints: type, time windows that overlap, places within reach or in one region."""
+        generic = (self.type[i] == "") | (self.type[j] == "")
+        same_group = (self.tgroup[i] == "") | (self.tgroup[j] == "") | (self.tgroup[i] == self.tgroup[j])
+        ok = (self.type[i] == self.type[j]) | (generic & same_group)
         with np.errstate(invalid="ignore"):
-            late = np.maximum(self.start[i], self.start[j]) - np.minimum(self.end[i], self.end[j])
-            ok &= ~(late > 2 * TIME_SLACK_DAYS)
+            ok &= ~(np.maximum(self.start[i], self.start[j]) > np.minimum(self.end[i], self.end[j]))
             ok &= ~(_km(self.lat[i], self.lon[i], self.lat[j], self.lon[j]) > PLACE_KM)
         ok &= (self.country[i] == "") | (self.country[j] == "") | (self.country[i] == self.country[j])
+        # a region contains a town only if it is the town's region (two towns: distance decides)
+        ok &= ((self.admin1[i] == "") | (self.admin1[j] == "") | (self.admin1[i] == self.admin1[j])
+               | ~(np.isnan(self.lat[i]) | np.isnan(self.lat[j])))
         return ok
 
     def score(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
         """Weighted overlap of pairs (i[k], j[k]); -1 where a hard constraint fails."""
         s = WEIGHTS["embedding"] * np.einsum("ij,ij->i", self.emb[i], self.emb[j])
-        for k in ("names", "entities", "lead_names", "words"):
+        for k in _TEXT_CHANNELS:
             s += WEIGHTS[k] * np.asarray(self.ch[k][i].multiply(self.ch[k][j]).sum(axis=1)).ravel()
-        for k in ("numbers", "years"):
+        for k in _SET_CHANNELS:
             a, b = self.ch[k][i], self.ch[k][j]
             inter = np.asarray(a.multiply(b).sum(axis=1)).ravel()
-            union = np.asarray(a.sum(axis=1)).ravel() + np.asarray(b.sum(axis=1)).ravel() - inter
-            s += WEIGHTS[k] * np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
+            s += WEIGHTS[k] * _jaccard(inter, np.asarray(a.sum(axis=1)).ravel(), np.asarray(b.sum(axis=1)).ravel())
         return np.where(self.compatible(i, j), s, -1.0)
+
+    def group_scores(self, idx: np.ndarray) -> np.ndarray:
+        """Condensed pair scores inside one group, word and name channels weighted by a local IDF."""
+        n = len(idx)
+        iu, ju = np.triu_indices(n, 1)
+        emb = self.emb[idx]
+        s = WEIGHTS["embedding"] * (emb @ emb.T)
+        for k in _TEXT_CHANNELS:
+            w = _local_idf(self.ch[k][idx])
+            s += WEIGHTS[k] * (w @ w.T).toarray()
+        for k in _SET_CHANNELS:
+            m = self.ch[k][idx]
+            size = np.asarray(m.sum(axis=1)).ravel()
+            s += WEIGHTS[k] * _jaccard((m @ m.T).toarray(), size[:, None], size[None, :])
+        return np.where(self.compatible(idx[iu], idx[ju]), s[iu, ju], -1.0)
 
     def candidates(self, new: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Pairs (i, j), i < j, j in ``new``, that pass the hard constraints and the prefilter.
 
-        Dated mentions are swept in date order, so each is compared only with its time window.
+        Dated records are swept in date order, so each is compared only with its time window.
         """
         n = len(self.ms)
         order = np.argsort(np.nan_to_num(self.start, nan=-np.inf), kind="stable")
@@ -139,9 +178,9 @@ class _Table:
         for j in new:
             if undated[j]:
                 pool = np.arange(n)
-            else:  # window: anything that can overlap j's range, plus every undated mention
-                lo = np.searchsorted(starts, self.start[j] - reach - 2 * TIME_SLACK_DAYS, "left")
-                hi = np.searchsorted(starts, self.end[j] + 2 * TIME_SLACK_DAYS, "right")
+            else:  # window: anything whose range can overlap j's, plus every undated record
+                lo = np.searchsorted(starts, self.start[j] - reach, "left")
+                hi = np.searchsorted(starts, self.end[j], "right")
                 pool = np.concatenate([order[lo:hi], undated_ids])
             pool = pool[(pool < j) | ~is_new[pool]]  # each pair once
             pool = pool[(self.emb[pool] @ self.emb[j]) >= PREFILTER_COSINE]
@@ -153,28 +192,48 @@ class _Table:
         return np.concatenate(out_i), np.concatenate(out_j)
 
 
+def _local_idf(m: csr_matrix) -> csr_matrix:
+    """Rows re-weighted by smoothed IDF over these rows only, L2-normalised (columns compacted)."""
+    n = m.shape[0]
+    cols, inverse, df = np.unique(m.indices, return_inverse=True, return_counts=True)
+    data = m.data * (np.log((n + 1) / (df[inverse] + 1)) + 1.0)
+    return normalize(csr_matrix((data, inverse, m.indptr), shape=(n, max(len(cols), 1))))
+
+
 def _km(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray) -> np.ndarray:
     p1, p2, dl = np.radians(lat1), np.radians(lat2), np.radians(lon2 - lon1)
     a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
     return 6371.0 * 2 * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
 
 
+def _slices(table: _Table, members: list[int]) -> list[list[int]]:
+    """A group in canonical order, cut into consecutive time slices of at most ``MAX_BLOCK``."""
+    if len(members) <= MAX_BLOCK:
+        return [sorted(members, key=lambda k: table.ms[k].key)]
+    by_time = sorted(members, key=lambda k: (np.nan_to_num(table.start[k], nan=-np.inf), table.ms[k].key))
+    parts = math.ceil(len(by_time) / MAX_BLOCK)
+    size = math.ceil(len(by_time) / parts)
+    return [sorted(by_time[a : a + size], key=lambda k: table.ms[k].key) for a in range(0, len(by_time), size)]
+
+
 def _cluster_block(table: _Table, members: list[int]) -> list[list[int]]:
-    """Average linkage inside one component, members in canonical (key) order."""
-    members = sorted(members, key=lambda k: table.ms[k].key)
-    if len(members) == 1:
-        return [members]
-    iu, ju = np.triu_indices(len(members), 1)
-    idx = np.array(members)
-    sims = table.score(idx[iu], idx[ju])
-    z = linkage(np.clip(1.0 - sims, 0.0, None), method="average")
-    labels = fcluster(z, 1.0 - THRESHOLD, criterion="distance")
-    groups: dict[int, list[int]] = {}
-    for k, lab in zip(members, labels):
-        groups.setdefault(int(lab), []).append(k)
-    return list(groups.values())
-
-
+    """Average linkage on group-weighted scores, each time slice of the group on its own."""
+    out = []
+    for block in _slices(table, members):
+        if len(block) == 1:
+            out.append(block)
+            continue
+        sims = table.group_scores(np.array(block))
+        # an incompatible pair (score -1) vetoes any event holding both: its distance outweighs
+        # every other pair of two groups of a block put together
+        dist = np.where(sims < 0, VETO, np.clip(1.0 - sims, 0.0, None))
+        z = linkage(dist, method="average")
+        labels = fcluster(z, 1.0 - CUT, criterion="distance")
+        groups: dict[int, list[int]] = {}
+        for k, lab in zip(block, labels):
+            groups.setdefault(int(lab), []).append(k)
+        out.extend(groups.values())
+    return out
 class EventIndex:
     """Incremental clustering: add mentions in any order, get the events a batch run would give."""
 
@@ -204,7 +263,8 @@ class EventIndex:
         self._parent.extend(range(first, first + len(ms)))
         new = np.arange(first, first + len(ms))
         i, j = table.candidates(new)
-        keep = table.score(i, j) >= THRESHOLD
+        keep = np.concatenate([table.score(i[a : a + PAIR_CHUNK], j[a : a + PAIR_CHUNK]) >= LINK
+                               for a in range(0, len(i), PAIR_CHUNK)] or [np.zeros(0, bool)])
         for a, b in zip(i[keep], j[keep]):
             ra, rb = self._find(int(a)), self._find(int(b))
             if ra != rb:
