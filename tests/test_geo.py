@@ -195,3 +195,11 @@ def test_a_name_followed_by_its_country_is_a_place_whatever_ner_called_it():
     towns = [p for p in places if p.text == "al Bukamal"]
     assert len(towns) == 2 and all(p.country_code == "SY" and p.precision == "place" for p in towns)
     assert abs(towns[0].lat - 34.45) < 0.1 and abs(towns[0].lon - 40.92) < 0.1
+
+
+def test_a_name_introduced_as_a_town_is_a_place_even_when_ner_says_person():
+    text = "Gunmen attacked the central Malian town of Douentza. Traders in Douentza closed their shops."
+    first, second = text.index("Douentza"), text.rindex("Douentza")
+    ents = [Entity(first, first + 8, "Douentza", "PERSON"), Entity(second, second + 8, "Douentza", "PERSON")]
+    towns = [p for p in get_geocoder().locate(text, ents) if p.text == "Douentza"]
+    assert len(towns) == 2 and all(p.country_code == "ML" and p.precision == "place" for p in towns)

@@ -50,6 +50,9 @@ PLACE_LABELS = {"GPE", "LOC", "FAC"}
 NAME_LABELS = {"ORG", "PERSON"}
 STRICT_LABELS = NAME_LABELS | {"FAC", "CAPS"}  # labels that say little: only exact, well-known names
 QUALIFIER_RE = re.compile(r",\s+((?:[A-Z][\w'.-]*)(?:\s+[A-Z][\w'.-]*){0,3})")  # ", Syria" / ", New South Wales"
+# "the town of Douentza", "the northern city of Mosul": the words before a name say it is a place
+PLACE_NOUN_RE = re.compile(r"\b(?:town|city|village|port|capital|province|district|region|county|governorate"
+                           r"|municipality|state|commune|settlement|camp)\s+of\s+$", re.I)
 
 
 _UNMARKED = str.maketrans("", "", "'’ʼʻ`.")
@@ -406,7 +409,9 @@ class Geocoder:
                 if m.key not in self.demonyms:
                     continue
             elif ent.label in STRICT_LABELS:
-                if self._best(m, Counter(), Counter(), []) is None and m.key not in qualified_keys:
+                if m.key in qualified_keys:  # the text itself says it is a place
+                    m.label = "GPE"
+                elif self._best(m, Counter(), Counter(), []) is None:
                     continue
             out.append(m)
             taken.append((m.start, m.end))
@@ -434,8 +439,10 @@ class Geocoder:
         return sorted(out, key=lambda m: m.start)
 
     def _qualified(self, text: str, m: _Mention) -> bool:
-        """"al Bukamal, Syria": a name followed by the country or division it lies in is a place,
-        whatever label NER gave it."""
+        """"al Bukamal, Syria", "the town of Douentza": a name followed by the country or division
+        it lies in, or introduced as a town, is a place whatever label NER gave it."""
+        if PLACE_NOUN_RE.search(text, max(0, m.start - 40), m.start) and self.candidates(m.name, ("P", "A2", "A1")):
+            return True
         after = QUALIFIER_RE.match(text, m.end)
         if after is None:
             return False
