@@ -1,6 +1,7 @@
 """Event clustering: similar events stay apart, reports of one event merge, order does not matter."""
 from __future__ import annotations
 
+import calendar
 import random
 from pathlib import Path
 
@@ -121,7 +122,8 @@ def _ref(article: str, index: int, sentence: int, text: str, type_: str, publish
          actor_kind: str | None = None, role: str = "reported", killed: int | None = None, **extra) -> MentionRef:
     time = TimeExpr(0, 0, day[0], day[1], day[2], range_start=day[1], range_end=day[2] if day[2] != "day" else day[1]) if day else None
     if day and day[2] == "month":
-        time = TimeExpr(0, 0, day[0], day[1][:7], "month", range_start=day[1], range_end=day[1][:8] + "31")
+        last = calendar.monthrange(int(day[1][:4]), int(day[1][5:7]))[1]
+        time = TimeExpr(0, 0, day[0], day[1][:7], "month", range_start=day[1], range_end=f"{day[1][:8]}{last:02d}")
     lab = lookup(type_)
     m = EventMention(sentence=sentence, start=0, end=0, trigger=type_, type=type_, acled_event_type=lab[0],
                      acled_sub_event_type=lab[1], plover_type=lab[2], role=role, time=time, place=place,
@@ -186,3 +188,14 @@ def test_article_level_records_added_in_any_order_give_the_batch_events(kramator
         for article in order:
             index.add([r for r in records if r.doc_id == article])
         assert index.events == batch
+
+
+def test_a_recalled_event_joins_the_reported_event_it_matches(kramatorsk) -> None:
+    refs, analyses = kramatorsk
+    recalled = _ref("p4", 0, 0, "In May, Russian rockets hit the market in Kramatorsk, killing eight civilians.", "rocket_attack",
+                    "2023-07-01", "Kramatorsk rebuilds its market", day=("In May", "2023-05-01", "month"),
+                    place=KRAMATORSK, role="background", killed=8)
+    analyses = {**analyses, "p4": AnalyzedDocument("p4", recalled.mention.sentence_text, None)}
+    groups, _main = cluster_events(refs + [recalled], analyses)
+    event = {r.key: k for k, g in enumerate(groups) for r in g}
+    assert event["p4#0"] == event["p1#0"] != event["p3#0"]

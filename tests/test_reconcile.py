@@ -89,3 +89,13 @@ def test_actors_keep_their_spellings_as_aliases_and_event_id_is_stable():
     assert actor["aliases"] == ["FLH", "Hayre Liberation Front"]
     later = reconcile_event(refs + [MentionRef("c", 0, mention("u"), "2024-11-20")], {}, lookup)
     assert later.id == ev.id
+
+
+def test_a_stated_date_outranks_the_publication_window_of_undated_reports():
+    from storyline.models import Claim
+
+    window = {"start": "2021-02-23", "end": "2021-02-26", "precision": "reported_by"}
+    week = {"start": "2021-02-15", "end": "2021-02-21", "precision": "week"}
+    claims = [Claim("date", window, a, 0) for a in "abc"] + [Claim("date", week, a, 1) for a in "ab"]
+    best, contradictions = consensus_date(claims)
+    assert best == week and contradictions == []

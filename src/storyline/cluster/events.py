@@ -296,6 +296,25 @@ def cluster_mentions(mentions: list[MentionFeatures]) -> dict[str, str]:
     return index.events
 
 
+def best_matches(queries: list[MentionFeatures], pool: list[MentionFeatures]) -> list[tuple[int, float]]:
+    """For each query, the pool record it scores highest with and that score ((-1, -1.0) when none
+    is compatible). Candidates come from the same time sweep and prefilter as clustering."""
+    if not queries or not pool:
+        return [(-1, -1.0)] * len(queries)
+    table = _Table(list(pool) + list(queries))
+    n = len(pool)
+    i, j = table.candidates(np.arange(n, n + len(queries)))
+    keep = i < n  # pairs of two queries do not count
+    i, j = i[keep], j[keep]
+    scores = table.score(i, j) if len(i) else np.zeros(0)
+    best = [(-1, -1.0)] * len(queries)
+    for a, b, sc in zip(i, j, scores):
+        q = int(b) - n
+        if sc >= 0 and (sc > best[q][1] or (sc == best[q][1] and pool[int(a)].key < pool[best[q][0]].key)):
+            best[q] = (int(a), float(sc))
+    return best
+
+
 def main_events(mentions: list[MentionFeatures], events: dict[str, str]) -> dict[str, str]:
     """Article id -> the event of its primary mention: the first reported one, else the first."""
     best: dict[str, tuple[int, int, str]] = {}

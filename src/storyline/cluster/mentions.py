@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-from storyline.cluster.events import PLACE_KM, WORD, cluster_mentions
+from storyline.cluster.events import LINK, PLACE_KM, WORD, best_matches, cluster_mentions
 from storyline.cluster.features import NUMBER, YEAR, MentionFeatures, names
 from storyline.extract.ontology import lookup
 from storyline.models import AnalyzedDocument, Place
@@ -48,6 +48,7 @@ from storyline.nlp.embeddings import embed
 from storyline.reconcile.claims import MentionRef, haversine_km, mention_date
 
 WILDCARD_TYPES = {"attack", "killing", "assault"}  # may name any violent event
+ATTACH = 0.75 * LINK  # a recalled event's best match with a reported one, to be that event
 CASUALTY = "killing"  # "..., killing eight": the same event as the trigger it follows
 VIOLENT = {"Battles", "Explosions/Remote violence", "Violence against civilians", "Riots"}
 VERBAL_PLOVER = {"CONSULT", "AGREE", "SUPPORT", "COOPERATE", "REQUEST", "ACCUSE", "REJECT", "THREATEN", None}
@@ -264,9 +265,24 @@ def article_level(refs: list[MentionRef], analyses: dict[str, AnalyzedDocument]
 
 
 def cluster_events(refs: list[MentionRef], analyses: dict[str, AnalyzedDocument]) -> tuple[list[list[MentionRef]], dict[str, str]]:
-    """Groups of mentions, one per event (in a stable order), and each article's main mention key."""
+    """Groups of mentions, one per event (in a stable order), and each article's main mention key.
+
+    Reported article-level events are clustered first. A recalled (background) one carries only a
+    sentence or two, too little to pass the clustering cut on average with a whole story's reports,
+    so it joins the reported event it matches best when that match is compatible and scores at
+    least ``ATTACH``; recalled events matching none are clustered among themselves. Each step
+    depends only on the set of records, so the events still do not depend on arrival order."""
     groups, main, features = article_level(refs, analyses)
-    event_of = cluster_mentions(features)
+    reported = [f for f in features if f.role == "reported"]
+    recalled = [f for f in features if f.role != "reported"]
+    event_of = cluster_mentions(reported)
+    alone = []
+    for f, (k, score) in zip(recalled, best_matches(recalled, reported)):
+        if score >= ATTACH:
+            event_of[f.key] = event_of[reported[k].key]
+        else:
+            alone.append(f)
+    event_of.update(cluster_mentions(alone))
     events: dict[str, list[MentionRef]] = defaultdict(list)
     for group, f in zip(groups, features):
         events[event_of[f.key]].extend(group)

@@ -74,9 +74,11 @@ def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
 
 
 def consensus_date(claims: list[Claim]) -> tuple[dict, list[Contradiction]]:
-    """The most precise date consistent with most claims; disjoint precise dates contradict."""
+    """The most precise date consistent with most claims; disjoint precise dates contradict.
+    Dates a text states outrank the publication window of undated reports."""
     if not claims:
         return {"start": None, "end": None, "precision": "unknown"}, []
+    claims = [c for c in claims if c.value["precision"] != "reported_by"] or claims
     ranked = sorted(claims, key=lambda c: (_span_days(c.value), c.value["start"]))
     best = max(ranked, key=lambda c: (sum(_overlaps(c.value, o.value) for o in claims), -_span_days(c.value)))
     conflicting = [c for c in claims if not _overlaps(c.value, best.value) and c.value["precision"] != "reported_by"]
