@@ -94,3 +94,28 @@ def test_exports_and_report(demo):
                              "actors", "fatalities", "injuries", "articles", "claims", "contradictions", "summary"]
     html = demo["report"].read_text(encoding="utf-8")
     assert "Contradiction: fatalities" in html and "<svg" in html and "http" not in html.split("<body>")[0]
+
+
+def test_articles_added_later_give_the_events_of_one_batch_run(demo, tmp_path):
+    """Ingest and run the demo in two halves into one database: the same events as the batch run."""
+    import shutil
+
+    files = sorted(p.name for p in DEMO.glob("*.txt"))
+    halves = [tmp_path / "first", tmp_path / "second"]
+    for half, names in zip(halves, (files[::2], files[1::2])):
+        half.mkdir()
+        for name in names:
+            shutil.copy(DEMO / name, half / name)
+        shutil.copy(DEMO / "metadata.jsonl", half / "metadata.jsonl")
+    db = str(tmp_path / "incremental.db")
+    for half in halves:
+        result = runner.invoke(app, ["run", str(half), "--db", db, "--quiet"])
+        assert result.exit_code == 0, result.output
+
+    def summary(db_path: str) -> tuple:
+        events = [json.loads(x) for x in runner.invoke(app, ["export", "--db", db_path, "--what", "events"]).stdout.splitlines()]
+        articles = [json.loads(x) for x in runner.invoke(app, ["export", "--db", db_path, "--what", "articles"]).stdout.splitlines()]
+        return (sorted((e["id"], e["type"], e["date"]["start"], tuple(a["id"] for a in e["articles"])) for e in events),
+                sorted((a["id"], a["duplicate_of"], a["main_event"]) for a in articles))
+
+    assert summary(db) == summary(demo["db"])
