@@ -181,7 +181,7 @@ def test_mentions_of_one_attack_become_one_event_and_similar_attacks_stay_apart(
 
 def test_article_level_records_added_in_any_order_give_the_batch_events(kramatorsk) -> None:
     refs, analyses = kramatorsk
-    _groups, _main, records = article_level(refs, analyses)
+    _groups, _main, records, _central = article_level(refs, analyses)
     batch = cluster_mentions(records)
     for order in (["p3", "p1", "p2"], ["p2", "p3", "p1"]):
         index = EventIndex()

@@ -48,7 +48,7 @@ from storyline.nlp.embeddings import embed
 from storyline.reconcile.claims import MentionRef, haversine_km, mention_date
 
 WILDCARD_TYPES = {"attack", "killing", "assault"}  # may name any violent event
-ATTACH = 0.75 * LINK  # a recalled event's best match with a reported one, to be that event
+ATTACH = 0.75 * LINK  # an event mentioned in passing: its best match with a story's event, to join it
 CASUALTY = "killing"  # "..., killing eight": the same event as the trigger it follows
 VIOLENT = {"Battles", "Explosions/Remote violence", "Violence against civilians", "Riots"}
 VERBAL_PLOVER = {"CONSULT", "AGREE", "SUPPORT", "COOPERATE", "REQUEST", "ACCUSE", "REJECT", "THREATEN", None}
@@ -247,8 +247,9 @@ def group_features(groups: list[tuple[list[MentionRef], bool]], analyses: dict[s
 
 
 def article_level(refs: list[MentionRef], analyses: dict[str, AnalyzedDocument]
-                  ) -> tuple[list[list[MentionRef]], dict[str, str], list[MentionFeatures]]:
-    """Each article's events (in article order), its main mention key, and one clusterer record per event."""
+                  ) -> tuple[list[list[MentionRef]], dict[str, str], list[MentionFeatures], list[bool]]:
+    """Each article's events (in article order), its main mention key, one clusterer record per
+    event, and whether each is its article's central event."""
     by_article: dict[str, list[MentionRef]] = defaultdict(list)
     for r in refs:
         if keep(r):
@@ -261,25 +262,27 @@ def article_level(refs: list[MentionRef], analyses: dict[str, AnalyzedDocument]
         central = max(range(len(local)), key=lambda k: centrality(local[k], title))
         main[article] = local[central][0].key
         groups.extend((g, k == central) for k, g in enumerate(local))
-    return [g for g, _ in groups], main, group_features(groups, analyses)
+    return [g for g, _ in groups], main, group_features(groups, analyses), [c for _, c in groups]
 
 
 def cluster_events(refs: list[MentionRef], analyses: dict[str, AnalyzedDocument]) -> tuple[list[list[MentionRef]], dict[str, str]]:
     """Groups of mentions, one per event (in a stable order), and each article's main mention key.
 
-    Reported article-level events are clustered first. A recalled (background) one carries only a
-    sentence or two, too little to pass the clustering cut on average with a whole story's reports,
-    so it joins the reported event it matches best when that match is compatible and scores at
-    least ``ATTACH``; recalled events matching none are clustered among themselves. Each step
-    depends only on the set of records, so the events still do not depend on arrival order."""
-    groups, main, features = article_level(refs, analyses)
-    reported = [f for f in features if f.role == "reported"]
-    recalled = [f for f in features if f.role != "reported"]
-    event_of = cluster_mentions(reported)
+    The events articles are about (their central article-level events, which carry the whole
+    article) are clustered first. An event an article only mentions in passing (a recalled one, or
+    the attack a retaliation answers) carries a sentence or two: too little to pass the clustering
+    cut on average with a whole story's reports. It joins the central event it matches best when
+    that match is compatible and scores at least ``ATTACH``; those matching none are clustered
+    among themselves. Each step depends only on the set of records, so the events still do not
+    depend on the order articles arrive in."""
+    groups, main, features, central = article_level(refs, analyses)
+    mains = [f for f, c in zip(features, central) if c]
+    passing = [f for f, c in zip(features, central) if not c]
+    event_of = cluster_mentions(mains)
     alone = []
-    for f, (k, score) in zip(recalled, best_matches(recalled, reported)):
+    for f, (k, score) in zip(passing, best_matches(passing, mains)):
         if score >= ATTACH:
-            event_of[f.key] = event_of[reported[k].key]
+            event_of[f.key] = event_of[mains[k].key]
         else:
             alone.append(f)
     event_of.update(cluster_mentions(alone))
