@@ -112,8 +112,8 @@ def test_groups_too_large_are_clustered_in_time_slices_in_any_order(ecb_subset, 
 def test_ecbplus_dev_clustering_quality() -> None:
     scores = evaluate_clusters(ECB)
     assert scores["n_articles"] == 772 and scores["n_gold_clusters"] == 66
-    assert scores["b3_f1"] >= 0.94
-    assert scores["ari"] >= 0.92
+    assert scores["b3_f1"] >= 0.955
+    assert scores["ari"] >= 0.94
 
 
 # --------------------------------------------------------------------------- mentions -> events
@@ -199,3 +199,13 @@ def test_a_recalled_event_joins_the_reported_event_it_matches(kramatorsk) -> Non
     groups, _main = cluster_events(refs + [recalled], analyses)
     event = {r.key: k for k, g in enumerate(groups) for r in g}
     assert event["p4#0"] == event["p1#0"] != event["p3#0"]
+
+
+def test_a_lone_record_joins_only_an_event_that_nothing_in_rules_it_out() -> None:
+    near = mention("n#0", STRIKE_MAR, "2020-03-12", lat=33.3, lon=44.4, **IRAQ)
+    near2 = mention("o#0", STRIKE_MAR, "2020-03-12", lat=33.35, lon=44.35, **IRAQ)
+    undated_place = mention("u#0", STRIKE_MAR, "2020-03-12", **IRAQ)
+    far = mention("g#0", STRIKE_MAR, "2020-03-12", lat=36.2, lon=37.1, **IRAQ)
+    ev = cluster_mentions([near, near2, undated_place, far])
+    assert ev["n#0"] == ev["o#0"] != ev["g#0"]  # ~700 km apart: never one event, however alike
+    assert ev["u#0"] in (ev["n#0"], ev["g#0"])

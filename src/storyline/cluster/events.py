@@ -22,11 +22,13 @@ index re-clusters only the groups a new record touches. Candidate pairs come fro
 A group larger than ``MAX_BLOCK`` (recycled boilerplate leads can chain thousands of reports over
 years) is clustered in consecutive time slices of at most ``MAX_BLOCK`` members, so memory and
 time stay bounded and grow with the reports per time window, not with the square of the corpus.
+Last, a record left alone joins the event it matches best if that match reaches ``ATTACH``.
 """
 from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Iterable
 from datetime import date
 
@@ -40,6 +42,7 @@ from storyline.cluster.features import MentionFeatures
 
 LINK = 0.2  # pair score that puts two records in one candidate group
 CUT = 0.18  # average group-weighted score for one event
+ATTACH = 0.75 * LINK  # best match of a record left alone (or mentioned in passing) with an event, to join it
 PREFILTER_COSINE = 0.2  # lead embeddings of one event's reports are rarely further apart
 PLACE_KM = 100.0  # mention places are often a town for one report and the district for another
 MAX_BLOCK = 1000  # largest group clustered at once (average linkage is quadratic in it)
@@ -285,8 +288,35 @@ class EventIndex:
 
     @property
     def events(self) -> dict[str, str]:
-        """Mention key -> event id (the smallest key among the event's mentions)."""
-        return dict(self._event)
+        """Mention key -> event id (the smallest key among the event's mentions).
+
+        A record the clustering left alone joins the event it matches best when that match scores
+        at least ``ATTACH``: one terse report of a well-covered event should not stand apart. It
+        depends only on the clusters, so it keeps the result independent of arrival order."""
+        if self._table is None:
+            return {}
+        sizes = Counter(self._event.values())
+        alone = [m for m in self._table.ms if sizes[self._event[m.key]] == 1]
+        pool = [m for m in self._table.ms if sizes[self._event[m.key]] > 1]
+        return {**self._event, **attach(alone, pool, self._event)}
+
+
+def attach(queries: list[MentionFeatures], pool: list[MentionFeatures], event_of: dict[str, str]) -> dict[str, str]:
+    """Query key -> the event of the pool record it matches best, where that match reaches
+    ``ATTACH`` and no member of that event rules the query out (type, time, place)."""
+    members: dict[str, list[MentionFeatures]] = {}
+    for m in pool:
+        members.setdefault(event_of[m.key], []).append(m)
+    out: dict[str, str] = {}
+    for q, (k, score) in zip(queries, best_matches(queries, pool)):
+        if score < ATTACH:
+            continue
+        event = event_of[pool[k].key]
+        table = _Table([q] + members[event])
+        others = np.arange(1, len(members[event]) + 1)
+        if table.compatible(np.zeros(len(others), int), others).all():
+            out[q.key] = event
+    return out
 
 
 def cluster_mentions(mentions: list[MentionFeatures]) -> dict[str, str]:

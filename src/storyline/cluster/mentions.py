@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-from storyline.cluster.events import LINK, PLACE_KM, WORD, best_matches, cluster_mentions
+from storyline.cluster.events import PLACE_KM, WORD, attach, cluster_mentions
 from storyline.cluster.features import NUMBER, YEAR, MentionFeatures, names
 from storyline.extract.ontology import lookup
 from storyline.models import AnalyzedDocument, Place
@@ -48,7 +48,6 @@ from storyline.nlp.embeddings import embed
 from storyline.reconcile.claims import MentionRef, haversine_km, mention_date
 
 WILDCARD_TYPES = {"attack", "killing", "assault"}  # may name any violent event
-ATTACH = 0.75 * LINK  # an event mentioned in passing: its best match with a story's event, to join it
 CASUALTY = "killing"  # "..., killing eight": the same event as the trigger it follows
 VIOLENT = {"Battles", "Explosions/Remote violence", "Violence against civilians", "Riots"}
 VERBAL_PLOVER = {"CONSULT", "AGREE", "SUPPORT", "COOPERATE", "REQUEST", "ACCUSE", "REJECT", "THREATEN", None}
@@ -271,21 +270,17 @@ def cluster_events(refs: list[MentionRef], analyses: dict[str, AnalyzedDocument]
     The events articles are about (their central article-level events, which carry the whole
     article) are clustered first. An event an article only mentions in passing (a recalled one, or
     the attack a retaliation answers) carries a sentence or two: too little to pass the clustering
-    cut on average with a whole story's reports. It joins the central event it matches best when
-    that match is compatible and scores at least ``ATTACH``; those matching none are clustered
-    among themselves. Each step depends only on the set of records, so the events still do not
-    depend on the order articles arrive in."""
+    cut on average with a whole story's reports. It joins the central event it matches best
+    (:func:`storyline.cluster.events.attach`); those matching none are clustered among themselves.
+    Each step depends only on the set of records, so the events still do not depend on the order
+    articles arrive in."""
     groups, main, features, central = article_level(refs, analyses)
     mains = [f for f, c in zip(features, central) if c]
     passing = [f for f, c in zip(features, central) if not c]
     event_of = cluster_mentions(mains)
-    alone = []
-    for f, (k, score) in zip(passing, best_matches(passing, mains)):
-        if score >= ATTACH:
-            event_of[f.key] = event_of[mains[k].key]
-        else:
-            alone.append(f)
-    event_of.update(cluster_mentions(alone))
+    joined = attach(passing, mains, event_of)
+    event_of.update(joined)
+    event_of.update(cluster_mentions([f for f in passing if f.key not in joined]))
     events: dict[str, list[MentionRef]] = defaultdict(list)
     for group, f in zip(groups, features):
         events[event_of[f.key]].extend(group)
