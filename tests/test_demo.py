@@ -9,8 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from storyline.cli import app
-from storyline.reconcile.claims import haversine_km
-from storyline.resolve.geo import get_geocoder
+from storyline.resolve.geo import get_geocoder, haversine_km
 
 from conftest import DEMO
 
@@ -49,7 +48,7 @@ def test_each_event_with_type_date_place_and_its_articles(demo, gold):
     assert ev["date"]["start"] == gold["date"] and ev["date"]["precision"] == "day"
     town = get_geocoder().resolve_name(gold["place"], [gold["country"]])
     assert ev["location"]["country_code"] == gold["country"]
-    assert haversine_km((ev["location"]["lat"], ev["location"]["lon"]), (town.lat, town.lon)) < 50
+    assert haversine_km(ev["location"]["lat"], ev["location"]["lon"], town.lat, town.lon) < 50
     assert set(gold["articles"]) <= {a["id"] for a in ev["articles"]}
     mains = {a for a, rec in demo["articles"].items() if rec["main_event"] == ev["id"]}
     assert set(gold["articles"]) <= mains

@@ -45,7 +45,8 @@ from storyline.cluster.features import NUMBER, YEAR, MentionFeatures, names
 from storyline.extract.ontology import lookup
 from storyline.models import AnalyzedDocument, Place
 from storyline.nlp.embeddings import embed
-from storyline.reconcile.claims import MentionRef, haversine_km, mention_date
+from storyline.reconcile.claims import MentionRef, mention_date
+from storyline.resolve.geo import haversine_km
 
 WILDCARD_TYPES = {"attack", "killing", "assault"}  # may name any violent event
 CASUALTY = "killing"  # "..., killing eight": the same event as the trigger it follows
@@ -129,7 +130,7 @@ def places_agree(a: Place, b: Place) -> bool:
     if a.country_code and b.country_code and a.country_code != b.country_code:
         return False
     if a.lat is not None and b.lat is not None and a.precision == b.precision == "place":
-        return haversine_km((a.lat, a.lon), (b.lat, b.lon)) <= PLACE_KM
+        return haversine_km(a.lat, a.lon, b.lat, b.lon) <= PLACE_KM
     area = a if PRECISION_RANK.get(a.precision, 9) >= PRECISION_RANK.get(b.precision, 9) else b
     other = b if area is a else a
     if area.precision in ("admin1", "admin2") and area.admin1 and other.admin1:

@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 
 from storyline.models import Event
-from storyline.reconcile.claims import haversine_km
+from storyline.resolve.geo import haversine_km
 
 
 def _articles(ev: Event) -> set[str]:
@@ -43,7 +43,7 @@ def check_event(gold: dict, ev: Event | None, matched: dict[str, Event | None]) 
         loc = ev.location
         if loc.get("lat") is None:
             reasons.append("no place")
-        elif (km := haversine_km((loc["lat"], loc["lon"]), (place["lat"], place["lon"]))) > place.get("tolerance_km", 50):
+        elif (km := haversine_km(loc["lat"], loc["lon"], place["lat"], place["lon"])) > place.get("tolerance_km", 50):
             reasons.append(f"place {loc.get('name')} is {km:.0f} km away")
     if (countries := gold.get("country")) and ev.location.get("country_code") not in countries:
         reasons.append(f"country {ev.location.get('country_code')} not in {countries}")

@@ -8,12 +8,12 @@ sources counted once per original (copies are not independent corroboration).
 from __future__ import annotations
 
 import hashlib
-import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from storyline.models import Claim, Contradiction, Event, EventMention
+from storyline.resolve.geo import haversine_km
 
 PLACE_CONFLICT_KM = 100.0
 REPORTING_WINDOW_DAYS = 3  # an undated reported event happened in the days before publication
@@ -67,12 +67,6 @@ def _span_days(d: dict) -> int:
     return (date.fromisoformat(d["end"]) - date.fromisoformat(d["start"])).days
 
 
-def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    return 2 * 6371.0 * math.asin(math.sqrt(h))
-
-
 def consensus_date(claims: list[Claim]) -> tuple[dict, list[Contradiction]]:
     """The most precise date consistent with most claims; disjoint precise dates contradict.
     Dates a text states outrank the publication window of undated reports."""
@@ -100,7 +94,7 @@ def consensus_place(claims: list[Claim]) -> tuple[dict, list[Contradiction]]:
     contradictions = []
     if best.value.get("precision") == "place" and best.value.get("lat") is not None:
         far = [c for c in claims if c.value.get("precision") == "place" and c.value.get("lat") is not None
-               and haversine_km((best.value["lat"], best.value["lon"]), (c.value["lat"], c.value["lon"])) > PLACE_CONFLICT_KM]
+               and haversine_km(best.value["lat"], best.value["lon"], c.value["lat"], c.value["lon"]) > PLACE_CONFLICT_KM]
         if far:
             contradictions.append(Contradiction("place", [best] + far, f"places more than {PLACE_CONFLICT_KM:.0f} km apart"))
     return dict(best.value), contradictions
