@@ -281,3 +281,90 @@ def test_the_instrument_decides_the_kind_of_strike():
 def test_a_heading_before_a_line_break_is_not_part_of_the_subject():
     m = one("Background\n\nPolice officers arrested twelve activists on Monday.", "arrest")
     assert m.actor1.text == "Police officers"
+
+
+def _time(text: str, phrase: str, value: str, granularity: str = "day", **kw) -> TimeExpr:
+    start = text.index(phrase)
+    return TimeExpr(start, start + len(phrase), phrase, value, granularity, **kw)
+
+
+def _place(text: str, name: str, country: str = "XX", precision: str = "place") -> Place:
+    start = text.index(name)
+    return Place(start, start + len(name), name, name, country, precision=precision)
+
+
+@pytest.mark.parametrize("text,trigger,provider,recipient", [
+    ("A convoy of 20 trucks carrying food from the Red Cross reached the northern village of Tarso on Monday.",
+     "convoy", "Red Cross", None),
+    ("The agency distributed food and medicine to refugees in the camp.", "distributed", "agency", "refugees"),
+    ("A shipment of medicine from UNICEF arrived at the hospital.", "shipment", "UNICEF", None),
+    ("The air force carried out an airdrop of supplies to the besieged town.", "airdrop", "air force", None),
+    ("The trucks, sent by the Red Cross, brought 300 tonnes of flour to the camp.", "brought", "Red Cross", None),
+])
+def test_aid_deliveries_are_aid_with_the_provider_as_actor1(text, trigger, provider, recipient):
+    m = one(text, "aid")
+    assert m.trigger == trigger and m.plover_type == "AID"
+    assert m.actor1.text == provider
+    assert (m.actor2.text if m.actor2 else None) == recipient
+
+
+def test_a_convoy_arriving_is_placed_where_it_arrived_and_an_attacked_convoy_is_no_aid():
+    text = "A convoy of trucks carrying rations from the Red Cross reached the town of Tarso."
+    m = extract_mentions(get_nlp()(text), "2023-10-20", [], [_place(text, "Tarso")], _resolve)
+    assert [x.type for x in m] == ["aid"] and m[0].place.name == "Tarso"
+    assert [x.type for x in mentions("Gunmen attacked an aid convoy near the border.")] == ["attack"]
+    assert "aid" not in {x.type for x in mentions("A military convoy carrying soldiers reached the base.")}
+
+
+@pytest.mark.parametrize("text", [
+    "Thousands of families displaced by fighting in the region are sheltering in schools.",
+    "The clinic treats children in areas affected by violence.",
+    "Aid reached 5,000 people fleeing clashes in the hills.",
+])
+def test_a_bare_violence_noun_in_a_modifier_is_a_situation_not_an_event(text):
+    assert not [m for m in mentions(text) if m.plover_type == "ASSAULT"]
+
+
+def test_a_specific_violence_noun_in_a_modifier_is_still_an_event():
+    assert one("Families displaced by the fighting in Tarso on Monday are sheltering in schools.", "armed_clash")
+
+
+def test_an_event_after_a_sequence_word_does_not_take_the_main_clauses_date():
+    text = "Army jets bombed rebel camps near the river on Friday, days after the rebels' drone attack on a base."
+    friday = _time(text, "Friday", "2023-10-20")
+    found = mentions(text, times=[friday])
+    assert one(text, "airstrike", times=[friday]).time.value == "2023-10-20"
+    drone = [m for m in found if m.type == "drone_attack"]
+    assert drone and drone[0].time is None
+    text = "The road has been closed since last week's drone attack on the army camp."
+    last_week = _time(text, "last week", "2023-W41", "week", range_start="2023-10-09", range_end="2023-10-15")
+    assert one(text, "drone_attack", times=[last_week]).time.value == "2023-W41"
+
+
+def test_a_date_beats_a_duration():
+    text = "Rebels have targeted the garrison for years, most recently in a rocket attack on the base last week."
+    years = _time(text, "for years", "PXY", "duration", type="DURATION")
+    last_week = _time(text, "last week", "2023-W41", "week", range_start="2023-10-09", range_end="2023-10-15")
+    assert one(text, "rocket_attack", times=[years, last_week]).time.value == "2023-W41"
+
+
+def test_a_military_operation_takes_the_documents_specific_type_but_not_its_causes():
+    text = ("The navy carried out a military operation on Sunday, targeting depots in Tarso in response to recent "
+            "rocket attacks on its ships. Warplanes bombed the depots, officials said. The airstrikes destroyed "
+            "two warehouses.")
+    found = mentions(text)
+    operation = [m for m in found if m.trigger == "operation"][0]
+    assert operation.type == "airstrike" and operation.acled_sub_event_type == "Air/drone strike"
+    assert [m.type for m in found if m.trigger == "attacks"] == ["rocket_attack"]
+    alone = mentions("The navy carried out a military operation on Sunday in response to recent rocket attacks.")
+    assert [m.type for m in alone if m.trigger == "operation"] == ["attack"]
+
+
+def test_a_dateline_city_is_only_a_fallback():
+    text = "MANDALA (Wire) — Militants ambushed an army convoy on the road to Tarso on Tuesday, the army said."
+    places = [_place(text, "MANDALA"), _place(text, "Tarso")]
+    m = [x for x in extract_mentions(get_nlp()(text), "2023-10-20", [], places, _resolve) if x.type == "armed_clash"][0]
+    assert m.place.name == "Tarso"
+    text = "MANDALA (Wire) — Militants ambushed an army convoy on Tuesday, the army said."
+    m = [x for x in extract_mentions(get_nlp()(text), "2023-10-20", [], [_place(text, "MANDALA")], _resolve)][0]
+    assert m.place.name == "MANDALA"

@@ -43,11 +43,24 @@ def _objects(tok: Token) -> set[str]:
         if c.dep_ in ("dobj", "nsubjpass", "attr", "oprd", "acomp"):
             out.add(c.lemma_.lower())
             out |= _children_lemmas(c, ("compound", "conj"))
+            if c.dep_ == "dobj" and any(n.dep_ == "nummod" for n in c.children):  # "brought 280 tonnes of food"
+                out |= {g.lemma_.lower() for p in c.children if p.dep_ == "prep" and p.lower_ == "of" for g in p.children}
         elif c.dep_ in ("prep", "prt", "agent"):
             out |= {g.lemma_.lower() for g in c.children if g.dep_ == "pobj"}
     if tok.dep_ in ("dobj", "pobj", "nsubj", "nsubjpass") and tok.pos_ == "NOUN":
         out.add(tok.head.lemma_.lower())
     return out
+
+
+def _own_subtree(tok: Token) -> list[Token]:
+    """The words of a noun's phrase, without relative clauses: "a convoy of trucks carrying food"
+    says what the convoy carries, "a convoy that was hit near a food market" does not."""
+    out, stack = [], [tok]
+    while stack:
+        t = stack.pop()
+        out.append(t)
+        stack += [c for c in t.children if c.dep_ not in ("relcl", "appos", "conj", "cc")]
+    return [t for t in out if t.i != tok.i]
 
 
 def _rule_matches(rule: dict[str, Any], tok: Token) -> bool:
@@ -60,10 +73,13 @@ def _rule_matches(rule: dict[str, Any], tok: Token) -> bool:
         "pobj": lambda: {g.lemma_.lower() for c in tok.children if c.dep_ == "prep" for g in c.children},
         "sent": lambda: {t.lemma_.lower() for t in tok.sent if t.i != tok.i},
         "subj": lambda: {g.lemma_.lower() for c in tok.children if c.dep_ == "nsubj" for g in (c, *c.children) if g.dep_ in ("nsubj", "compound", "amod")},
+        "sub": lambda: {t.lemma_.lower() for t in _own_subtree(tok)},
     }
     for field, get in checks.items():
         if field in rule:
             wanted = rule[field]
+            if isinstance(wanted, str):  # the name of a shared word list ("aid_goods")
+                wanted = lex()[wanted]
             if wanted and not (set(wanted) & get()):
                 return False
     return True

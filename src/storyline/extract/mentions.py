@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -30,6 +31,7 @@ RELATIVES = {"who", "which", "that"}
 PRONOUNS = {"it", "they", "he", "she", "we", "i", "you", "them", "him", "her", "who", "which", "that"}
 SEQUENCE_WORDS = {"after", "before", "following", "response", "retaliation", "revenge", "since", "follow", "come", "amid", "prompt",
                   "fear", "prevent", "deter", "avenge"}
+ARRIVAL_VERBS = {"reach", "enter"}
 PLACE_PREPS = {"in", "at", "near", "on", "across", "outside", "inside", "around", "into", "over"}
 BACKGROUND_DAYS = 14
 WEAK_REACH = 4  # tree distance within which a casualty word belongs to a violent trigger
@@ -164,7 +166,9 @@ def _groups(sent: Span) -> list[_Group]:
     for t, key, weak in found:  # "agreed to share", "threatened to ban": the embedded act is the event
         if t.lemma_.lower() in gov_words and any(c.dep_ == "xcomp" and _governs_trigger_or_self(c, trig_ids) for c in t.children):
             absorbed.add(t.i)
-    strong = [(t, k) for t, k, w in found if not w and t.i not in absorbed]
+    strong = [(t, k) for t, k, w in found if not w and t.i not in absorbed and not _situation(t)]
+    violent_ids = {t.i for t, k, _ in found if ontology.lookup(k).plover_type in ("ASSAULT", "COERCE")}
+    strong = [(t, k) for t, k in strong if k != "aid" or not _acted_on(t, violent_ids)]
     groups: list[_Group] = []
     for t, key in strong:
         plover = ontology.lookup(key).plover_type
@@ -200,6 +204,33 @@ def _groups(sent: Span) -> list[_Group]:
         head = min((t for t, _ in leftovers), key=_depth)
         groups.append(_Group(head, key, True, [t for t, _ in leftovers]))
     return groups
+
+
+def _situation(tok: Token) -> bool:
+    """'people displaced by fighting', 'areas affected by violence', 'families fleeing clashes': a
+    bare noun for violence in a modifier of another noun describes a situation, not a reported
+    event. Bare: no determiner, possessive, number or modifier, and no named place or date in it."""
+    gerund = tok.tag_ == "VBG" and tok.dep_ == "pcomp"  # "displaced by fighting" parsed as a verb
+    if not (tok.pos_ == "NOUN" and tok.lemma_.lower() in words("situation_nouns") or tok.lower_ in words("situation_nouns")):
+        return False
+    if tok.pos_ != "NOUN" and not gerund:
+        return False
+    if any(c.dep_ in ("det", "poss", "nummod", "amod", "compound", "nmod", "nsubj", "dobj") for c in tok.children):
+        return False
+    if any(t.ent_type_ for t in tok.subtree if t.i != tok.i):
+        return False
+    by = tok.dep_ in ("pobj", "pcomp") and tok.head.lower_ in ("by", "from")
+    verb = tok.head.head if by else tok.head if tok.dep_ == "dobj" else None
+    return verb is not None and verb.dep_ in ("acl", "relcl", "amod") and verb.head.pos_ in ("NOUN", "PROPN", "PRON")
+
+
+def _acted_on(tok: Token, violent_ids: set[int]) -> bool:
+    """'Gunmen attacked an aid convoy', 'looted relief supplies': aid that is the target of a violent
+    or coercive act is that act's object, not an aid event."""
+    t = tok.head if tok.dep_ in ("compound", "amod", "nmod") else tok
+    if t.dep_ in ("dobj", "nsubjpass") and t.head.i in violent_ids:
+        return True
+    return t.dep_ == "pobj" and t.head.head.i in violent_ids and t.head.lower_ in ("on", "against", "at")
 
 
 def _governs_trigger_or_self(tok: Token, trig_ids: set[int]) -> bool:
@@ -273,6 +304,10 @@ def _stranded_subject(verb: Token) -> Token | None:
 
 
 def _actor1(group: _Group, resolve: ResolveActor | None = None) -> Token | None:
+    if group.key == "aid":
+        provider = _provider(group)
+        if provider is not None:
+            return provider
     order_verbs = words("order_verbs")
     for t in group.tokens:
         for anc in _clause_chain(t):
@@ -324,6 +359,23 @@ def _actor1(group: _Group, resolve: ResolveActor | None = None) -> Token | None:
         subj = _subject(t)
         if subj is not None and not _is_speaker(subj, group):
             return _unpronoun(subj)
+    return None
+
+
+def _provider(group: _Group) -> Token | None:
+    """'a convoy of trucks carrying food from the World Food Programme', 'aid sent by Japan': who
+    gives aid is named by 'from' or a giving participle's agent inside the trigger's phrase. A place
+    after 'from' ('food from Mopti') is where the goods came from, not who gave them."""
+    giving = words("giving_verbs")
+    for t in group.tokens:
+        for c in t.subtree:
+            if c.dep_ not in ("agent", "prep") or c.dep_ == "prep" and c.lower_ != "from":
+                continue
+            if c.head.pos_ == "VERB" and c.head.lemma_.lower() not in giving and c.head.i != t.i:
+                continue  # "people fleeing from the army", "a convoy escorted by the army"
+            for g in c.children:
+                if g.dep_ == "pobj" and (c.dep_ == "agent" or g.ent_type_ not in ("GPE", "LOC", "FAC")) and _actor_like(g):
+                    return g
     return None
 
 
@@ -849,15 +901,46 @@ def _pick_place(group: _Group, places: list[tuple[Place, list[Token]]], exclude:
             continue  # "Iran-backed", "Iraqi city": adjectival uses are not where it happened
         dist = min(_tree_distance(head, g) for g in group.tokens)
         attached = _locative(head) and dist < 8
-        if not attached and dist > 3:
+        tier = 0 if attached else 1 if dist <= 3 else 2 if _prep_linked(head, group) else None
+        if tier is None:
             continue  # "trucks carrying ammunition from Iraq to Syria": far and unattached is not where
-        scored.append(((0 if attached else 1), rank.get(place.precision, 4), dist, place))
-    return min(scored, key=lambda s: s[:3])[3] if scored else None
+        scored.append((_dateline(place, head), tier, rank.get(place.precision, 4), dist, place))
+    if not any(s[0] for s in scored):
+        scored = [s for s in scored if s[1] < 2]
+    return min(scored, key=lambda s: s[:4])[4] if scored else None
+
+
+def _prep_linked(head: Token, group: _Group) -> bool:
+    """'ambushed a convoy on the road to X': a place reached from the trigger through prepositions
+    alone; it beats only a dateline city."""
+    ids = {g.i for g in group.tokens}
+    tok = head
+    for _ in range(8):
+        if tok.dep_ not in ("pobj", "prep", "compound", "appos", "conj") or tok.head.i == tok.i:
+            return False
+        tok = tok.head
+        if tok.i in ids:
+            return True
+    return False
+
+
+DATELINE = re.compile(r"\s*(\([^()\n]{1,60}\))?\s*(,\s*[A-Za-z. ]{2,30})?\s*(—|–|--|-|:)\s")
+
+
+def _dateline(place: Place, head: Token) -> bool:
+    """'BAMAKO (Continental Wire) — Fighters attacked ... in the town of X': the city a report is
+    filed from opens the paragraph before a dash; it is where the reporter is, so it only places
+    an event when the sentence names no other place."""
+    doc, sent = head.doc, head.sent
+    first = next((t for t in sent if not t.is_space), sent[0])
+    before = doc.text[first.idx:place.start] if place.start >= first.idx else None
+    starts_line = before is not None and (before.strip() == "" or "\n" in before and before.rsplit("\n", 1)[1].strip() == "")
+    return bool(starts_line and DATELINE.match(doc.text, place.end))
 
 
 def _locative(tok: Token) -> bool:
-    """The place is the object of a locative preposition, directly or through an apposition,
-    conjunct, compound or 'the city of X'."""
+    """The place is the object of a locative preposition or of 'reached'/'entered', directly or
+    through an apposition, conjunct, compound or 'the city of X'."""
     for _ in range(4):
         if tok.dep_ in ("appos", "conj", "compound"):
             tok = tok.head
@@ -865,7 +948,20 @@ def _locative(tok: Token) -> bool:
             tok = tok.head.head
         else:
             break
+    if tok.dep_ == "dobj" and tok.head.lemma_.lower() in ARRIVAL_VERBS:
+        return True  # "the convoy reached the town of X": where it arrived
     return tok.dep_ == "pobj" and tok.head.lower_ in PLACE_PREPS
+
+
+def _across_sequence(group: _Group, head: Token) -> bool:
+    """'bombed camps on Friday, days after the group's drone attack': a sequence word between a
+    trigger and a time outside the trigger's own phrase puts them in different events (the
+    attack is before Friday, not on it); "since last week's attack" keeps its own time."""
+    for g in group.tokens:
+        if any(t.i == head.i for t in g.subtree):
+            return False
+    near = min(group.tokens, key=lambda g: _tree_distance(head, g))
+    return any(t.lemma_.lower() in SEQUENCE_WORDS for t in _path(near, head)[1:-1])
 
 
 def _pick_time(group: _Group, times: list[tuple[TimeExpr, list[Token]]]) -> TimeExpr | None:
@@ -879,7 +975,10 @@ def _pick_time(group: _Group, times: list[tuple[TimeExpr, list[Token]]]) -> Time
         gov = next((a for a in head.ancestors if a.pos_ in ("VERB", "AUX") or a.i in {g.i for g in group.tokens}), None)
         if gov is not None and gov.lemma_.lower() in speech and all(gov.i != a.i for g in group.tokens for a in _clause_chain(g)):
             continue
-        score = (tx.value.endswith("_REF") or tx.value == "unresolved", min(_tree_distance(head, g) for g in group.tokens))
+        if _across_sequence(group, head):
+            continue
+        near = min(group.tokens, key=lambda g: _tree_distance(head, g))
+        score = (tx.value.endswith("_REF") or tx.value == "unresolved", tx.type in ("DURATION", "SET"), _tree_distance(head, near))
         if best_score is None or score < best_score:
             best, best_score = tx, score
     return best
@@ -1015,6 +1114,7 @@ def extract_mentions(doc: Doc, published: str | None, times: list[TimeExpr], pla
     _resolve_sources(pairs, resolve_actor)
     out = [m for m, _ in pairs if m is not None]
     _resolve_anaphora(out)
+    _type_operations(out)
     return out
 
 
@@ -1121,9 +1221,7 @@ def _resolve_anaphora(mentions: list[EventMention]) -> None:
         if prev is None:
             continue
         if prev.type not in GENERIC_VIOLENCE:
-            m.type = prev.type
-            labels = ontology.lookup(m.type)
-            m.acled_event_type, m.acled_sub_event_type = labels.acled_event_type, labels.acled_sub_event_type
+            _retype(m, prev.type)
         if m.place is None:
             m.place = prev.place
             m.time = m.time or prev.time
@@ -1135,11 +1233,36 @@ def _resolve_anaphora(mentions: list[EventMention]) -> None:
 GENERIC_VIOLENCE = ("attack", "killing")
 
 
-def _compatible(m: EventMention, prev: EventMention) -> bool:
-    """Could ``prev`` be the event ``m`` refers to: violent, occurred, no clash of time or place."""
+def _type_operations(mentions: list[EventMention]) -> None:
+    """'The navy carried out a military operation on Sunday, targeting ...': 'operation' and
+    'action' say force was used, not how. When the other sentences report violence of one
+    dominant specific type (two thirds of the compatible mentions), the operation is of that type.
+    Other events of its own sentence are other events ("in response to rocket attacks")."""
+    for m in mentions:
+        if m.type != "attack" or m.status != "occurred" or m.trigger.lower().rstrip("s") not in words("generic_operation_nouns"):
+            continue
+        others = [p for p in mentions if p.sentence != m.sentence and p.type not in GENERIC_VIOLENCE and p.role == m.role
+                  and _compatible(m, p, undated=True)]
+        if not others:
+            continue
+        top, n = Counter(p.type for p in others).most_common(1)[0]
+        if 3 * n >= 2 * len(others):
+            _retype(m, top)
+            m.extra["typed_from_document"] = top
+
+
+def _retype(m: EventMention, key: str) -> None:
+    """Give a generic violent mention a specific key (its ACLED labels follow; PLOVER stays ASSAULT)."""
+    labels = ontology.lookup(key)
+    m.type, m.acled_event_type, m.acled_sub_event_type = key, labels.acled_event_type, labels.acled_sub_event_type
+
+
+def _compatible(m: EventMention, prev: EventMention, undated: bool = False) -> bool:
+    """Could ``prev`` be the event ``m`` refers to: violent, occurred, no clash of time or place
+    (with ``undated``, a mention without a time clashes with none)."""
     if ontology.lookup(prev.type).plover_type != "ASSAULT" or prev.status != "occurred":
         return False
-    if m.time and not prev.time or m.time and prev.time and m.time.value != prev.time.value and not _overlap(m.time, prev.time):
+    if m.time and not prev.time and not undated or m.time and prev.time and m.time.value != prev.time.value and not _overlap(m.time, prev.time):
         return False  # a dated mention refers only to an event of the same date
     if m.place and prev.place:
         if m.place.country_code and prev.place.country_code and m.place.country_code != prev.place.country_code:
