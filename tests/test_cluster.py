@@ -9,7 +9,7 @@ import pytest
 
 from storyline.cluster import EventIndex, MentionFeatures, cluster_mentions, doc_features, main_events
 from storyline.cluster import events as cluster_events_module
-from storyline.cluster.mentions import article_level, cluster_events
+from storyline.cluster.mentions import article_events, article_level, centrality, cluster_events
 from storyline.evaluation.clusters import evaluate_clusters
 from storyline.extract.ontology import lookup
 from storyline.models import ActorRef, AnalyzedDocument, Count, EventMention, Place, TimeExpr
@@ -209,3 +209,18 @@ def test_a_lone_record_joins_only_an_event_that_nothing_in_rules_it_out() -> Non
     ev = cluster_mentions([near, near2, undated_place, far])
     assert ev["n#0"] == ev["o#0"] != ev["g#0"]  # ~700 km apart: never one event, however alike
     assert ev["u#0"] in (ev["n#0"], ev["g#0"])
+
+
+def test_an_article_is_about_its_own_event_not_the_one_it_answers() -> None:
+    army = ActorRef("the army", "Armed Forces of Mali", "state_military", "ML", entity_id="mil-ml")
+    group = ActorRef("the Front", "Hayre Front", "militia_rebel", entity_id="name:hayre-front")
+    recalled = _ref("a", 0, 0, "The road stayed closed since last week's drone attack on the army camp.", "drone_attack",
+                    "2024-11-18", "Army jets strike back near Bandiagara", after_word="since")
+    strike = _ref("a", 1, 1, "The army said its jets bombed the Front's camps near Bandiagara on Friday.", "airstrike",
+                  "2024-11-18", "Army jets strike back near Bandiagara", day=("Friday", "2024-11-15", "day"))
+    strike.mention.actor1, strike.mention.actor2 = army, group
+    recalled.mention.actor1, recalled.mention.actor2 = group, army
+    groups = article_events([recalled, strike])
+    assert len(groups) == 2  # the attacked side striking back is another event
+    main = max(groups, key=lambda g: centrality(g, "Army jets strike back near Bandiagara"))
+    assert [r.mention.type for r in main] == ["airstrike"]

@@ -368,3 +368,10 @@ def test_a_dateline_city_is_only_a_fallback():
     text = "MANDALA (Wire) — Militants ambushed an army convoy on Tuesday, the army said."
     m = [x for x in extract_mentions(get_nlp()(text), "2023-10-20", [], [_place(text, "MANDALA")], _resolve)][0]
     assert m.place.name == "MANDALA"
+
+
+def test_an_event_named_only_as_what_came_before_is_marked():
+    ms = mentions("Jets bombed rebel camps on Friday, days after the group's drone attack on an army post.")
+    by_type = {m.type: m for m in ms}
+    assert by_type["drone_attack"].extra.get("after_word") == "after"
+    assert "after_word" not in by_type["airstrike"].extra

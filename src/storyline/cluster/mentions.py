@@ -114,6 +114,8 @@ class _Group:
         if any(r.mention.sentence == ref.mention.sentence and CASUALTY not in (r.mention.type, ref.mention.type)
                for r in self.refs):
             return False  # two event words in one sentence are two events ("strikes ... after the attack")
+        if any(_reversed(r.mention, ref.mention) for r in self.refs):
+            return False  # the attacked side striking back is another event (a retaliation)
         return place is None or all(places_agree(place, p) for p in self.places)
 
     def add(self, ref: MentionRef, fam: str, window: tuple[str, str] | None, place: Place | None) -> None:
@@ -123,6 +125,22 @@ class _Group:
             self.window = window if self.window is None else (max(window[0], self.window[0]), min(window[1], self.window[1]))
         if place is not None:
             self.places.append(place)
+
+
+ARMED_KINDS = {"state_military", "militia_rebel", "terrorist_group", "police"}
+
+
+def _side(actor) -> str | None:
+    """What identifies an armed actor's side: its resolved name, else its kind."""
+    if actor is None or actor.kind not in ARMED_KINDS:
+        return None
+    return actor.entity_id or actor.name or actor.kind
+
+
+def _reversed(a, b) -> bool:
+    """One mention's target is the other's attacker: the roles are swapped."""
+    return (_side(a.actor1) is not None and _side(a.actor1) == _side(b.actor2)) or \
+           (_side(a.actor2) is not None and _side(a.actor2) == _side(b.actor1))
 
 
 def places_agree(a: Place, b: Place) -> bool:
@@ -193,8 +211,12 @@ def centrality(group: list[MentionRef], title: str | None) -> tuple:
     material = not all(is_minor(r.mention.type) for r in group)
     reported = any(r.mention.role == "reported" for r in group)
     first = min(r.mention.sentence for r in group)
-    score = 2.0 * overlap + 1.0 * reported + 0.5 * min(len(group), 4) / 4 + 0.5 / (1 + first)
-    return (material, score, -first)
+    # a headline names the kind of event it is about ("Food aid arrives...", "Drone attack kills...")
+    named = any(_stems(r.mention.type.replace("_", " ")) & title_stems for r in group)
+    score = 2.0 * overlap + 1.0 * named + 1.0 * reported + 0.5 * min(len(group), 4) / 4 + 0.5 / (1 + first)
+    # an event the article names only as what came before its own ("since last week's attack")
+    antecedent = all(r.mention.extra.get("after_word") for r in group)
+    return (material, not antecedent, score, -first)
 
 
 def _majority_type(group: list[MentionRef]) -> str:

@@ -1174,7 +1174,15 @@ def _mention(g: _Group, si: int, sent: Span, published: str | None, sent_times: 
         actor1=actor1, actor2=actor2, place=place, time=time,
         fatalities=killed, injuries=wounded, victims=victims,
         weapon=_weapon_text(weapon) if weapon is not None else None,
-        said_by=None, sentence_text=sent.text.strip(), extra={"depth": min(_depth(t) for t in g.tokens), **extra})
+        said_by=None, sentence_text=sent.text.strip(), extra={"depth": min(_depth(t) for t in g.tokens), **extra,
+                                                             **_subordinate(g.head)})
+
+
+def _subordinate(head: Token) -> dict:
+    """'... since last week's drone attack', 'days after the group's attack': an event named only as
+    what came before (or caused) the sentence's own; kept as extra['after_word'] for the clusterer."""
+    word = next((t.lower_ for t in _clause_chain(head)[1:] if t.lemma_.lower() in SEQUENCE_WORDS), None)
+    return {"after_word": word} if word else {}
 
 
 def _reporting_speaker(g: _Group) -> Token | None:

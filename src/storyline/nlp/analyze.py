@@ -69,9 +69,16 @@ def split_chunks(text: str, size: int = CHUNK_CHARS) -> list[tuple[int, str]]:
     return chunks
 
 
+# "DOUENTZA, Mali — Seventeen soldiers...": a dateline opening a paragraph, up to its dash
+DATELINE = re.compile(r"^([A-Z][A-Z .'-]{2,}?(?:,\s*[A-Z][\w .'-]+)?(?:\s*\([^)\n]*\))?\s*)(—|–|--|-)(?=\s)", re.M)
+
+
 def parse_form(text: str) -> str:
-    """What spaCy reads: all-caps text (wire headlines, shouting bulletins) in title case, which
-    the tagger and NER handle far better; same length, so every offset still fits the original."""
+    """What spaCy reads, always the same length as the text so every offset still fits it.
+    A dateline ends in a full stop, so the parser does not take the city for the subject of the
+    first sentence. All-caps text (wire headlines, shouting bulletins) is read in title case,
+    which the tagger and NER handle far better."""
+    text = DATELINE.sub(lambda m: m.group(1) + "." + " " * (len(m.group(2)) - 1), text)
     letters = [c for c in text if c.isalpha()]
     if len(letters) < 8 or sum(c.isupper() for c in letters) < 0.9 * len(letters):
         return text
@@ -152,7 +159,7 @@ def analyze_documents(items: Iterable[DocumentInput], batch_size: int = 32) -> I
     from storyline.nlp.pipeline import get_nlp
 
     current: AnalyzedDocument | None = None
-    recased = False
+    reshaped = False
     for doc, (item, lang, index, total, offset, changed) in get_nlp().pipe(_pieces(items), as_tuples=True, batch_size=batch_size):
         if lang != "en":
             yield AnalyzedDocument(id=item.id, text=item.text, published=item.published, language=lang,
@@ -160,8 +167,8 @@ def analyze_documents(items: Iterable[DocumentInput], batch_size: int = 32) -> I
             continue
         if index == 0:
             current = AnalyzedDocument(id=item.id, text=item.text, published=item.published, language=lang)
-            recased = False
-        recased |= changed
+            reshaped = False
+        reshaped |= changed
         part = _analyze_chunk(doc, doc.text, item.published)
         n_sent = len(current.sentences)
         current.sentences += [_shift(s, offset) for s in part.sentences]
@@ -170,7 +177,7 @@ def analyze_documents(items: Iterable[DocumentInput], batch_size: int = 32) -> I
         current.places += [_shift(p, offset) for p in part.places]
         current.event_mentions += [dataclasses.replace(_shift(m, offset), sentence=m.sentence + n_sent) for m in part.event_mentions]
         if index == total - 1:
-            if recased:
+            if reshaped:
                 for items in (current.entities, current.times, current.places, current.event_mentions):
                     items[:] = [_restore_text(x, current.text, current.sentences) for x in items]
             yield current
