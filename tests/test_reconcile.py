@@ -99,3 +99,18 @@ def test_a_stated_date_outranks_the_publication_window_of_undated_reports():
     claims = [Claim("date", window, a, 0) for a in "abc"] + [Claim("date", week, a, 1) for a in "ab"]
     best, contradictions = consensus_date(claims)
     assert best == week and contradictions == []
+
+
+def test_a_later_total_is_read_with_the_rest_of_an_earlier_count():
+    refs = [
+        MentionRef("w", 0, mention("A blast wounded four police officers and a driver.", wounded=5), "2024-02-02"),
+        MentionRef("w", 1, mention("A total of seven officers were injured, officials said.", wounded=7), "2024-02-02"),
+        MentionRef("v", 0, mention("Eight people were hurt in the blast.", wounded=8), "2024-02-02"),
+    ]
+    refs[0].mention.injuries.text = "four police officers and a driver"
+    refs[1].mention.injuries.text = "seven officers"
+    ev = reconcile_event(refs, {}, lookup)
+    values = sorted((c.article, c.value["best"]) for c in ev.claims if c.attribute == "injuries")
+    assert values == [("v", 8), ("w", 5), ("w", 8)]  # 7 officers + the driver
+    refined = next(c for c in ev.claims if c.attribute == "injuries" and c.sentence == 0 and "total" in c.text)
+    assert "four police officers" in refined.text and "A total of seven" in refined.text

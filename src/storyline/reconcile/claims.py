@@ -7,7 +7,9 @@ sources counted once per original (copies are not independent corroboration).
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -128,6 +130,52 @@ def _actor_value(a) -> dict:
     return {"name": a.name or a.text, "kind": a.kind, "country": a.country, "text": a.text}
 
 
+TOTAL = re.compile(r"\b(?:a total of|in total|in all|altogether)\b", re.I)
+
+
+def _head(phrase: str) -> str:
+    """The head noun of a victims phrase, singular: 'US contractors' -> 'contractor'."""
+    word = phrase.split()[-1].lower() if phrase.split() else ""
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+
+
+def _enumeration(text: str) -> list[tuple[int, str]] | None:
+    """'four US contractors and a US service member' -> [(4, 'contractor'), (1, 'member')]."""
+    from storyline.extract.lexicon import parse_number
+
+    parts = []
+    for part in re.split(r",\s*(?:and\s+)?|\s+and\s+", text.strip()):
+        words = part.split()
+        n = parse_number(words[0]) if len(words) > 1 else None
+        if n is None:
+            return None
+        parts.append((n, _head(" ".join(words[1:]))))
+    return parts or None
+
+
+def refine_totals(claims: list[Claim]) -> list[Claim]:
+    """A later total that updates one group of an earlier enumeration by the same source is read
+    with the rest of it: "wounded four US contractors and a US service member ... A total of eight
+    contractors were injured" claims 8 + 1 = 9 wounded, citing both sentences."""
+    out = []
+    for c in claims:
+        refined = c
+        total = _enumeration(c.value.get("text") or "") if TOTAL.search(c.text) else None
+        if total and len(total) == 1:
+            n, head = total[0]
+            for listed in claims:
+                parts = _enumeration(listed.value.get("text") or "") if listed.article == c.article else None
+                same = [k for k, h in parts or [] if h == head]
+                if parts and len(parts) > 1 and len(same) == 1 and same[0] < n:
+                    best = n + sum(k for k, h in parts if h != head)
+                    refined = dataclasses.replace(c, value={"best": best, "low": best, "high": best,
+                                                            "text": f"{c.value['text']}, with the rest of: {listed.value['text']}"},
+                                                  text=f"{listed.text} … {c.text}")
+                    break
+        out.append(refined)
+    return out
+
+
 def summarize(refs: list[MentionRef], independent: dict[str, bool]) -> str:
     """Extractive: the most informative reported sentence of the earliest independent source, cited,
     plus the most informative different sentence from another source."""
@@ -178,6 +226,11 @@ def reconcile_event(refs: list[MentionRef], duplicate_of: dict[str, str], ontolo
     for c in claims:
         by_attr[c.attribute].append(c)
     # copies repeat their original's words: count each figure once per original source
+    for a in ("fatalities", "injuries"):
+        refined = refine_totals(by_attr[a])
+        swap = {id(old): new for old, new in zip(by_attr[a], refined) if old is not new}
+        claims = [swap.get(id(c), c) for c in claims]
+        by_attr[a] = refined
     counted = {a: [c for c in by_attr[a] if c.independent] or by_attr[a] for a in ("fatalities", "injuries")}
 
     type_votes = Counter(r.mention.type for r in refs if r.mention.role == "reported") or Counter(r.mention.type for r in refs)
