@@ -80,3 +80,19 @@ def test_incremental_index_matches_batch_for_earliest_first_order() -> None:
     incremental = {a.id: info for a in arts if (info := index.add(a))}
     assert incremental == find_duplicates(list(reversed(arts)))
     assert set(incremental) == {"bot", "rewrite"}
+
+
+def test_identical_text_from_another_outlet_is_syndication_and_from_the_same_one_an_exact_copy():
+    import hashlib
+
+    from storyline.dedup import find_duplicates
+    from storyline.models import Article
+
+    text = "Floods cut the main road into Beledweyne on Sunday after the Shabelle river burst its banks."
+    h = hashlib.sha256(text.encode()).hexdigest()
+    arts = [Article(id="a", text=text, publisher="Wire A", published="2024-05-05", content_hash=h),
+            Article(id="b", text=text, publisher="Wire A", published="2024-05-06", content_hash=h),
+            Article(id="c", text=text, publisher="Repost Bot", published="2024-05-06", content_hash=h)]
+    found = find_duplicates(arts)
+    assert (found["b"].kind, found["b"].duplicate_of) == ("exact", "a")
+    assert (found["c"].kind, found["c"].duplicate_of, found["c"].similarity) == ("syndicated", "a", 1.0)

@@ -37,6 +37,8 @@ def _event_for(demo, gold) -> dict:
 def test_copies_found_with_their_kind(demo):
     for copy, want in EXPECTED["duplicates"].items():
         assert demo["articles"][copy]["duplicate_of"] == want["of"]
+        assert demo["articles"][copy]["duplicate_kind"] == want["kind"]
+        assert 0 < demo["articles"][copy]["duplicate_similarity"] <= 1
     independent = [a for a in demo["articles"].values() if a["duplicate_of"] is None]
     assert len(independent) == len(demo["articles"]) - len(EXPECTED["duplicates"])
 

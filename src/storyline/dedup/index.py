@@ -3,7 +3,8 @@
 Copies must not count as independent sources when claims are reconciled, so each copy is linked to
 its original: the earliest published article, the longest on a tie. Three tests, cheapest first:
 
-- exact: the same ``content_hash``;
+- exact: the same ``content_hash`` from the same (or an unknown) publisher; the same text from
+  another outlet is syndicated, with similarity 1.0;
 - syndicated: MinHash LSH over word 5-shingles of the cleaned text (URLs, bot lines and case
   removed), Jaccard >= 0.6;
 - rewritten: few shared words but the same sentences in the same order. Candidates come from the
@@ -112,6 +113,7 @@ class DedupIndex:
         self._root: dict[str, str] = {}  # article id -> its original
         self._ids: list[str] = []
         self._texts: dict[str, str] = {}
+        self._publishers: dict[str, str | None] = {}
         self._leads = np.zeros((64, 384), dtype=np.float32)  # grows by doubling
         self._sent_cache: dict[str, np.ndarray] = {}
 
@@ -132,6 +134,7 @@ class DedupIndex:
         self._leads[len(self._ids)] = lead
         self._ids.append(article.id)
         self._texts[article.id] = article.text
+        self._publishers[article.id] = article.publisher
         return found
 
     def _sents(self, key: str, text: str) -> np.ndarray:
@@ -141,7 +144,10 @@ class DedupIndex:
 
     def _match(self, article: Article, mh: MinHash, lead: np.ndarray) -> DuplicateInfo | None:
         if article.content_hash and article.content_hash in self._hashes:
-            return DuplicateInfo(self._hashes[article.content_hash], 1.0, "exact")
+            original = self._hashes[article.content_hash]
+            # the same words from another outlet (a wire story, a bot repost) are syndication
+            other = self._publishers.get(original) not in (None, article.publisher) and article.publisher is not None
+            return DuplicateInfo(original, 1.0, "syndicated" if other else "exact")
         best = max(((mh.jaccard(self._minhash[k]), k) for k in self._lsh.query(mh)), default=None)
         if best and best[0] >= JACCARD:
             return DuplicateInfo(best[1], round(float(best[0]), 3), "syndicated")

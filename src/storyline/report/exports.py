@@ -10,7 +10,8 @@ from typing import TextIO
 from storyline.models import Event, to_dict
 from storyline.store.db import Store
 
-ARTICLE_FIELDS = ["id", "title", "published", "publisher", "url", "text", "duplicate_of", "main_event"]
+ARTICLE_FIELDS = ["id", "title", "published", "publisher", "url", "text", "duplicate_of", "main_event",
+                  "duplicate_kind", "duplicate_similarity"]
 EVENT_FIELDS = ["id", "type", "acled_event_type", "acled_sub_event_type", "plover_type", "date", "location", "actors",
                 "fatalities", "injuries", "articles", "claims", "contradictions", "summary", "sources"]
 EVENT_CSV_FIELDS = ["id", "type", "acled_event_type", "acled_sub_event_type", "plover_type", "date_start", "date_end",
@@ -38,6 +39,7 @@ def article_records(store: Store) -> Iterator[dict]:
         yield {
             "id": row.id, "title": row.title, "published": row.published, "publisher": row.publisher,
             "url": row.url, "text": row.text, "duplicate_of": row.duplicate_of, "main_event": row.main_event,
+            "duplicate_kind": row.duplicate_kind, "duplicate_similarity": row.duplicate_similarity,
         }
 
 
