@@ -333,3 +333,8 @@ def test_html_without_date_markup_takes_dateline_not_a_year_in_the_text() -> Non
     a = Cleaner().clean(RawDocument(id="h", source="page.html", html=page))
     assert a.published == "2019-03-05" and a.title == "Dam talks resume"
     assert_body_intact(a)
+
+
+def test_short_english_news_is_stored_as_english():
+    art = Cleaner().clean(RawDocument(id="n", source="n.txt", text="Police arrested 3 protesters in Nairobi on Monday."))
+    assert art.language == "en"

@@ -15,7 +15,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import ftfy
-import py3langid
 import trafilatura
 from trafilatura.settings import set_date_params
 
@@ -24,6 +23,7 @@ from storyline.clean.lines import filter_lines, split_lines
 from storyline.clean.repeats import RepeatedLines
 from storyline.errors import InputError
 from storyline.models import Article, RawDocument
+from storyline.nlp.language import detect_language
 
 
 @dataclass
@@ -106,7 +106,7 @@ class Cleaner:
             url=doc.url,
             removed=result.removed,
             source=raw.source,
-            language=py3langid.classify(text[:5000])[0],
+            language=detect_language(text),
             content_hash=content_hash(text),
         )
 

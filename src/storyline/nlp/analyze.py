@@ -7,17 +7,14 @@ and the chunks' offsets are shifted back, so every offset indexes the whole text
 from __future__ import annotations
 
 import dataclasses
-import functools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
 from storyline.models import AnalyzedDocument, Entity, Span
+from storyline.nlp.language import detect_language
 
 CHUNK_CHARS = 20_000
-MIN_LANGUAGE_CHARS = 40  # shorter texts are too short to judge their language
 
 
 @dataclass
@@ -25,25 +22,6 @@ class DocumentInput:
     id: str
     text: str
     published: str | None = None
-
-
-@functools.lru_cache(maxsize=1)
-def _identifier() -> LanguageIdentifier:
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-
-
-def detect_language(text: str) -> str:
-    """ISO 639 code of the text's language. English unless another language is clearly more likely:
-    short English news lines often score as English-based creoles, so any fair English score wins."""
-    sample = text[:5000]
-    if len(sample.strip()) < MIN_LANGUAGE_CHARS:
-        return "en"
-    if sample.isupper():  # all-caps headlines confuse character n-gram models
-        sample = sample.lower()
-    ranked = _identifier().rank(sample)
-    top, p = ranked[0]
-    english = next((q for lang, q in ranked if lang == "en"), 0.0)
-    return "en" if top == "en" or english >= 0.2 or p < 0.5 else top
 
 
 def split_chunks(text: str, size: int = CHUNK_CHARS) -> list[tuple[int, str]]:
