@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
@@ -28,6 +29,17 @@ PathsArg = Annotated[list[str], typer.Argument(help="Files or folders ('-' reads
 
 def print_error(exc: InputError) -> None:
     err.print(f"[red]error[/red] {exc}", highlight=False, soft_wrap=True)
+
+
+def collecting_errors() -> tuple[list[InputError], Callable[[InputError], None]]:
+    """A list of input errors and the callback that prints each one and keeps it (for exit codes)."""
+    errors: list[InputError] = []
+
+    def on_error(exc: InputError) -> None:
+        errors.append(exc)
+        print_error(exc)
+
+    return errors, on_error
 
 
 @contextmanager
@@ -75,11 +87,7 @@ def clean(paths: PathsArg, strict: StrictOpt = False) -> None:
     """Print one JSON line per cleaned article, with every removed line and its reason."""
     from storyline.ingest.run import clean_paths
 
-    errors: list[InputError] = []
-
-    def on_error(exc: InputError) -> None:
-        errors.append(exc)
-        print_error(exc)
+    errors, on_error = collecting_errors()
 
     n = 0
     for a in clean_paths(paths, on_error):
@@ -177,11 +185,7 @@ def inspect(paths: PathsArg,
     from storyline.nlp.analyze import analyze_documents
     from storyline.report.inspect import inspect_record
 
-    errors: list[InputError] = []
-
-    def on_error(exc: InputError) -> None:
-        errors.append(exc)
-        print_error(exc)
+    errors, on_error = collecting_errors()
 
     n = 0
     for doc in analyze_documents(_inspect_inputs(paths, published, raw, jsonl_input, on_error)):
