@@ -41,9 +41,8 @@ def create_app(db: str) -> FastAPI:
 
     @app.get("/events/{event_id}")
     def event(event_id: str) -> dict:
-        for ev in store.events():
-            if ev.id == event_id:
-                return event_record(ev)
+        for ev in store.events(event_id):
+            return event_record(ev)
         raise HTTPException(404, f"no event {event_id!r}")
 
     @app.get("/articles")
@@ -52,9 +51,8 @@ def create_app(db: str) -> FastAPI:
 
     @app.get("/articles/{article_id}")
     def article(article_id: str) -> dict:
-        for rec in article_records(store):
-            if rec["id"] == article_id:
-                return rec
+        for rec in article_records(store, article_id):
+            return rec
         raise HTTPException(404, f"no article {article_id!r}")
 
     @app.get("/timeline")

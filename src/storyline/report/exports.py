@@ -34,8 +34,8 @@ TIME_PRECISION = {"day": 1, "time": 1, "week": 2, "month": 3, "year": 3, "range"
 GEO_PRECISION = {"place": 1, "region": 2, "admin1": 3, "country": 3}
 
 
-def article_records(store: Store) -> Iterator[dict]:
-    for row in store.iter_articles():
+def article_records(store: Store, article_id: str | None = None) -> Iterator[dict]:
+    for row in store.iter_articles(article_id=article_id):
         yield {
             "id": row.id, "title": row.title, "published": row.published, "publisher": row.publisher,
             "url": row.url, "text": row.text, "duplicate_of": row.duplicate_of, "main_event": row.main_event,

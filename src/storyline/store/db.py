@@ -87,11 +87,13 @@ class Store:
                 s.add(_to_row(a, (last or 0) + 1))
         return result
 
-    def iter_articles(self, current_only: bool = True) -> Iterator[ArticleRow]:
+    def iter_articles(self, current_only: bool = True, article_id: str | None = None) -> Iterator[ArticleRow]:
         """Stream rows ordered by id (detached objects, safe to use after the session)."""
         stmt = select(ArticleRow).order_by(ArticleRow.id, ArticleRow.version)
         if current_only:
             stmt = stmt.where(ArticleRow.is_current.is_(True))
+        if article_id is not None:
+            stmt = stmt.where(ArticleRow.id == article_id)
         with Session(self.engine, expire_on_commit=False) as s:
             for row in s.scalars(stmt.execution_options(yield_per=500)):
                 s.expunge(row)
@@ -157,9 +159,13 @@ class Store:
             for article_id, cols in article_values.items():
                 s.execute(update(ArticleRow).where(ArticleRow.id == article_id, ArticleRow.is_current.is_(True)).values(**cols))
 
-    def events(self) -> list[Event]:
+    def events(self, event_id: str | None = None) -> list[Event]:
+        """All events in date order, or the one with ``event_id`` (an empty list if none)."""
+        stmt = select(EventRow.payload).order_by(EventRow.date_start, EventRow.id)
+        if event_id is not None:
+            stmt = stmt.where(EventRow.id == event_id)
         with Session(self.engine) as s:
-            rows = s.scalars(select(EventRow.payload).order_by(EventRow.date_start, EventRow.id)).all()
+            rows = s.scalars(stmt).all()
         return [from_dict(Event, json.loads(p)) for p in rows]
 
     def integrity_problems(self) -> list[str]:
