@@ -83,7 +83,8 @@ def test_region_precision_for_borders_directions_and_named_regions():
     border, north, mideast = places
     assert border.precision == "region" and border.text == "the Iraq-Syria border region"
     assert border.country_code == "IQ-SY" and near(border, 34.4, 41.0, 200)
-    assert north.precision == "region" and north.text == "northern Iraq" and north.lat > 34.5
+    assert north.precision == "region" and north.text == "northern Iraq" and north.part == "north"
+    assert north.name == "Iraq" and near(north, 33.0, 44.0, 50)  # the country's own point, not a made-up one
     assert mideast.precision == "region" and mideast.name == "Middle East"
 
 
@@ -203,3 +204,67 @@ def test_a_name_introduced_as_a_town_is_a_place_even_when_ner_says_person():
     ents = [Entity(first, first + 8, "Douentza", "PERSON"), Entity(second, second + 8, "Douentza", "PERSON")]
     towns = [p for p in get_geocoder().locate(text, ents) if p.text == "Douentza"]
     assert len(towns) == 2 and all(p.country_code == "ML" and p.precision == "place" for p in towns)
+
+
+def test_small_town_under_a_vague_label_needs_a_cue_and_the_articles_support():
+    g = get_geocoder()
+    text = ("Flood water closed roads around Carlisle, England on Sunday. Keswick residents were told to stay "
+            "indoors and the Cockermouth council opened a rest centre.")
+    places = g.locate(text, ents(text, ("Carlisle", "GPE"), ("England", "GPE"), ("Cockermouth council", "ORG")))
+    by_text = {p.text: p for p in places}
+    # "Keswick residents" (no NER label) and "Cockermouth council" (ORG): English towns, as Carlisle is
+    assert by_text["Keswick"].country_code == "GB" and near(by_text["Keswick"], 54.6, -3.13, 15)
+    assert by_text["Cockermouth"].country_code == "GB"
+    # the same names with nothing in the article to place them are not taken for towns
+    alone = "Keswick residents were told to stay indoors and the Cockermouth council opened a rest centre."
+    assert g.locate(alone, ents(alone, ("Cockermouth council", "ORG"))) == []
+
+
+def test_a_town_name_that_is_a_persons_name_stays_a_person():
+    g = get_geocoder()
+    text = "Storms hit Cumbria overnight. Penrith Harvey said the Keswick road was shut, Harvey added."
+    places = g.locate(text, ents(text, ("Cumbria", "GPE"), ("Penrith Harvey", "PERSON")))
+    assert "Penrith" not in {p.text for p in places}
+
+
+def test_source_country_reads_the_papers_address():
+    from storyline.resolve.geo import source_country
+    assert source_country("https://www.cbc.ca/news/canada/1.3863097") == "CA"
+    assert source_country("http://www.example.co.uk/local") == "GB"
+    assert source_country("https://nyti.ms/2abc") == "" and source_country("https://example.com/x") == ""
+    assert source_country(None) == "" and source_country("not a url") == ""
+
+
+def test_the_source_country_settles_an_ambiguous_town():
+    g = get_geocoder()
+    text = "Residents in Ambleside were evacuated after the river burst its banks."
+    entities = ents(text, ("Ambleside", "GPE"))
+    assert g.locate(text, entities)[0].country_code == "CA"  # the largest Ambleside, with nothing else to go on
+    assert g.locate(text, entities, hints=["GB"])[0].country_code == "GB"
+
+
+def test_country_codes_inside_compounds_and_organisation_names():
+    g = get_geocoder()
+    text = "The U.S.-led coalition and the US Geological Survey said so. WE TOLD US SO"
+    places = g.locate(text, ents(text, ("the US Geological Survey", "ORG")))
+    assert [p.text for p in places] == ["U.S.", "US"] and all(p.country_code == "US" for p in places)
+
+
+def test_unit_of_name_and_datelines_read_as_towns():
+    g = get_geocoder()
+    text = "WASHINGTON — The City of Montreal and the County of Brant adopted the plan."
+    places = g.locate(text, ents(text, ("WASHINGTON", "GPE"), ("The City of Montreal", "GPE"), ("the County of Brant", "GPE")))
+    dc, montreal, brant = places
+    assert dc.precision == "place" and near(dc, 38.9, -77.04, 20)  # a dateline names the city, not the state
+    assert montreal.text == "Montreal" and montreal.precision == "place" and near(montreal, 45.5, -73.57, 20)
+    assert brant.text == "Brant" and brant.country_code == "CA"
+
+
+def test_a_division_named_after_its_big_city_means_the_city():
+    g = get_geocoder()
+    text = "Fighters advanced on Raqqa while protests spread across Quebec."
+    raqqa, quebec = g.locate(text, ents(text, ("Raqqa", "GPE"), ("Quebec", "GPE")))
+    assert raqqa.precision == "place" and raqqa.country_code == "SY"
+    assert quebec.precision == "admin1"  # a twentieth of Quebecers live in Quebec City: the province
+    eu = g.locate("EU leaders met.", [Entity(0, 2, "EU", "GPE")])
+    assert [p.lat for p in eu] == [None]  # a code, not the French town Eu

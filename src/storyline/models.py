@@ -130,6 +130,7 @@ class Place:
     lon: float | None = None
     geonameid: int | None = None
     precision: str = "place"  # place | admin2 | admin1 | country | region | unresolved
+    part: str | None = None  # "northern Iraq": north (lat/lon stay the named place's, as gazetteers give them)
     source: str = "name"  # name | demonym ("Syrian" -> Syria: a place for geoparsing, never an event's site)
 
 

@@ -30,6 +30,7 @@ PRECISION = {"P": "place", "A2": "admin2", "A1": "admin1", "C": "country", "R": 
 KIND_PRIOR = {"C": 9.0, "R": 7.5, "A1": 6.2, "A2": 3.5}  # log10-population scale, for P it is log10(pop)
 ALT_PENALTY = 1.0  # a town matched only through an alternate spelling
 SAME_COUNTRY, SAME_ADMIN1, NEARBY_KM = 1.4, 2.4, 250.0
+SEAT_SHARE = 0.25  # a division's namesake city with this share of its people is what the bare name means
 TIE = 0.5  # readings of a name this close in score are equally likely
 ARTICLES = {"the", "al", "el"}
 ABBREVIATION_RE = re.compile(r"(?:[A-Z][a-z]{0,4}\.)+|(?:[A-Z]\. ?)+[A-Z][a-z]?\.?|[A-Z]{2,4}|[A-Z][a-z]{1,2}")
@@ -42,10 +43,12 @@ BORDER_RE = re.compile(rf"\b(?:the )?({NAME}) ?[-–/] ?({NAME}) border(?: (?:re
                        rf"|\b(?:the )?border (?:region |area )?between ({NAME}) and ({NAME})\b")
 DIRECTION_RE = re.compile(rf"(?i:\b(?:the )?{DIRECTIONS}) $")
 SUFFIX_RE = re.compile(r" (?i:province|governorate|county|district|region|state|oblast|prefecture)\b")
-CAPS_RE = re.compile(r"\b[A-Z][^\W\d_]+(?:[-'’][^\W\d_]+)?(?: (?:[A-Z][^\W\d_]+|of|de|al|el)){0,3}\b(?!['’](?![sS]\b))")
+CAPS_RE = re.compile(r"\b[A-Z][^\W\d_]+(?:['’][^\W\d_]+|-[A-Z][^\W\d_]+)?(?: (?:[A-Z][^\W\d_]+|of|de|al|el)){0,3}\b"
+                     r"(?!['’](?![sS]\b))")
 # a news dateline: "BEIRUT —", "HOLLIDAY, Mo. —", "LOUISVILLE, KY--(Marketwire)" at the start of a line
 DATELINE_RE = re.compile(r"(?m)^[ \t]*([A-Z][A-Z'’.-]+(?: [A-Z][A-Z'’.-]+){0,2}?)"
-                         r"(?:, ?([A-Z]{2})\b)?(?= ?(?:\(|—|–|--?|,))")
+                         r"(?:, ?([A-Z]{2})\b)?(?= ?(?:\(|—|–|--?|,))"
+                         r"|^([A-Z][a-z]+(?: [A-Z][a-z]+){0,2}) (?=\([A-Z][A-Za-z]+\))")  # "Washington (CNN)"
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
 NAME_LABELS = {"ORG", "PERSON"}
 STRICT_LABELS = NAME_LABELS | {"FAC", "CAPS"}  # labels that say little: only exact, well-known names
@@ -55,6 +58,15 @@ PLACE_NOUN_RE = re.compile(r"\b(?:town|city|village|port|capital|province|distri
                            r"|municipality|state|commune|settlement|camp)\s+of\s+$", re.I)
 
 
+# Only a place is where things happen or come from: the cues that let a small town's name under a
+# vague label count ("back to Innisfail", "Winnipeg police", "the Churchill doctor").
+PLACE_BEFORE_RE = re.compile(r"(?<!according )\b(?:in|at|from|near|to|outside|around|across|into|towards?|through|"
+                             r"between|of)\s+(?:the\s+)?$", re.I)
+PLACE_AFTER_RE = re.compile(r"[\s-]+(?:(?i:police|council|councillors?|mayor|residents?|court|county|city|town|"
+                            r"township|borough|village|area|region|district|hospital|airport|station|fire|natives?|"
+                            r"man|woman|men|women|boy|girl|teen|family|community|officials|authorities)\b|"
+                            r"[a-z]+(?:er|or|ist)s?\b)")
+UNIT_OF_RE = re.compile(r"(?i:(city|town|village|county|district|borough|municipality|province|state)) of (?=[A-Z])")
 _UNMARKED = str.maketrans("", "", "'’ʼʻ`.")
 _NON_WORD_RE = re.compile(r"[\W_]+")
 
@@ -120,6 +132,7 @@ class _Mention:
     direction: str | None = None  # "northern" etc.: a part of the place
     border: tuple[str, str] | None = None
     name: str = ""  # what to look up: the text without "northern", "province", ...
+    weak: bool = False  # a small town's name under a vague label: kept only if the article's places back it
 
     def __post_init__(self) -> None:
         self.name = self.name or self.text
@@ -180,7 +193,13 @@ class Geocoder:
     # ------------------------------------------------------------------ single names
     def candidates(self, name: str, kinds: Iterable[str] | None = None) -> list[tuple[Entry, bool]]:
         allowed = set(kinds) if kinds else None
-        hits = [(i, True) for i in self.abbreviations.get(name.strip(), ())] or self.index.get(fold(name), [])
+        name = name.strip()
+        if name in self.abbreviations:
+            hits = [(i, True) for i in self.abbreviations[name]]
+        elif name.isupper() and len(name) <= 3:
+            return []  # a code that is no known abbreviation: "EU" is no town in France
+        else:
+            hits = self.index.get(fold(name), [])
         return [(self.entries[i], exact) for i, exact in hits if allowed is None or self.entries[i].kind in allowed]
 
     def resolve_name(self, name: str, context_countries: Sequence[str] = ()) -> Place | None:
@@ -193,30 +212,26 @@ class Geocoder:
         return self._place(best, 0, len(name), name)
 
     # ------------------------------------------------------------------ documents
-    def locate(self, text: str, entities: Sequence[Entity], demonyms: bool = True) -> list[Place]:
-        """Resolve the toponyms of one document (offsets into ``text``), in text order."""
+    def locate(self, text: str, entities: Sequence[Entity], demonyms: bool = True,
+               hints: Sequence[str] = ()) -> list[Place]:
+        """Resolve the toponyms of one document (offsets into ``text``), in text order.
+
+        ``hints`` are countries the source itself points to (a local paper's ``.co.uk`` address):
+        each counts as one mention of that country.
+        """
         mentions = self._mentions(text, entities, demonyms)
-        # pass 1: each name on its own; pass 2: names re-scored with what the others resolved to.
-        # A name supports a country or division only when its near-tied readings agree on it: the
-        # seventeen US "Monroe County"s say "United States", not "Alabama".
-        first: dict[str, Entry | None] = {}
-        countries: Counter[str] = Counter()
-        admin1: Counter[tuple[str, str]] = Counter()
-        points: list[tuple[str, float, float]] = []
-        for m in mentions:
-            if m.border or first.get(m.key) is not None:
-                continue
-            ranked = self._ranked(m, Counter(), Counter(), [])
-            first[m.key] = e = ranked[0][1] if ranked else None
-            if e is None:
-                continue
-            close = [c for sc, c in ranked if sc >= ranked[0][0] - TIE]
-            if len({c.country for c in close}) == 1:
-                countries[e.country] += 1
-            if len({(c.country, c.admin1) for c in close}) == 1 and e.kind in ("A1", "A2", "P"):
-                admin1[(e.country, e.admin1)] += 1
-                if e.kind in ("A2", "P"):
-                    points.append((m.key, e.lat, e.lon))
+        sure = [m for m in mentions if not m.weak]
+        first, countries, admin1, points = self._context(sure, hints)
+        # a small town under a vague label ("Enfield Council", "the Innisfail skater") is a place when
+        # it lies in a division the article's sure places lie in, or near one of them
+        admitted = [m for m in mentions if m.weak and (first.get(m.key) or self._supported(m, admin1, points))]
+        if admitted:
+            for m in admitted:
+                m.label, m.weak = "GPE", False
+            mentions = sorted(sure + admitted, key=lambda m: m.start)
+            first, countries, admin1, points = self._context(mentions, hints)
+        else:
+            mentions = sure
         divisions = Counter(e.country for e in first.values() if e is not None and e.kind == "A1")
         # "London, Ontario" / "EDMONTON, Ky.": the division named right after the town; the name keeps
         # that sense through the whole article ("LONDON, Ky. ... London Police said")
@@ -244,6 +259,36 @@ class Geocoder:
             places.append(place)
         return places
 
+    def _context(self, mentions: Sequence[_Mention], hints: Sequence[str]) -> tuple[
+            dict[str, Entry | None], Counter[str], Counter[tuple[str, str]], list[tuple[str, float, float]]]:
+        """Pass 1: each name on its own. A name supports a country or division only when its
+        near-tied readings agree on it: the seventeen US "Monroe County"s say "United States", not
+        "Alabama"."""
+        first: dict[str, Entry | None] = {}
+        countries: Counter[str] = Counter(h for h in hints if h and h in self.countries)
+        admin1: Counter[tuple[str, str]] = Counter()
+        points: list[tuple[str, float, float]] = []
+        for m in mentions:
+            if m.border or first.get(m.key) is not None:
+                continue
+            ranked = self._ranked(m, Counter(), Counter(), [])
+            first[m.key] = e = ranked[0][1] if ranked else None
+            if e is None:
+                continue
+            close = [c for sc, c in ranked if sc >= ranked[0][0] - TIE]
+            if len({c.country for c in close}) == 1:
+                countries[e.country] += 1
+            if len({(c.country, c.admin1) for c in close}) == 1 and e.kind in ("A1", "A2", "P"):
+                admin1[(e.country, e.admin1)] += 1
+                if e.kind in ("A2", "P"):
+                    points.append((m.key, e.lat, e.lon))
+        return first, countries, admin1, points
+
+    def _supported(self, m: _Mention, admin1: Counter[tuple[str, str]], points: list[tuple[str, float, float]]) -> bool:
+        return any(x and e.kind in ("P", "A2") and ((e.country, e.admin1) in admin1 or any(
+            haversine_km(e.lat, e.lon, la, lo) < NEARBY_KM for _, la, lo in points))
+            for e, x in self.candidates(m.name, m.kinds))
+
     def _best(self, m: _Mention, ctx_c: Counter[str], ctx_a: Counter[tuple[str, str]],
               points: list[tuple[str, float, float]], within: Entry | None = None,
               ctx_d: Counter[str] | None = None) -> Entry | None:
@@ -269,6 +314,12 @@ class Geocoder:
         # after its own seat ("Bamako", "Tehran"): there the city is meant
         key = fold(m.name)
         seats = {(e.country, e.admin1) for e, _ in cands if e.kind == "P"}
+        # a division named after a city that holds a good share of its people ("Raqqa", "New York")
+        # is, unqualified, the city; "Quebec" (one in twenty Quebecers live in Quebec City) is not
+        cities = [e for e, x in cands if e.kind == "P"]
+        cands = [(e, x) for e, x in cands if e.kind != "A1" or not any(
+            (c.country, c.admin1) == (e.country, e.admin1) and fold(c.name) == fold(e.name)
+            and c.population >= SEAT_SHARE * e.population for c in cities)]
         scored = [(self._score(e, x, ctx_c, ctx_a, points, ctx_d if fold(e.name) == key
                                and (e.country, e.admin1) not in seats else None), e) for e, x in cands]
         return sorted(scored, key=lambda t: -t[0])
@@ -301,22 +352,13 @@ class Geocoder:
         return s
 
     def _place(self, e: Entry, start: int, end: int, text: str, direction: str | None = None) -> Place:
-        lat, lon, precision = e.lat, e.lon, PRECISION[e.kind]
-        if direction and e.bbox:  # "northern Iraq": centre of that half of the bounding box
-            s, w, n, east = e.bbox
-            d = direction.lower()
-            if "north" in d:
-                lat = (lat + n) / 2
-            if "south" in d:
-                lat = (lat + s) / 2
-            if "east" in d and east >= w:
-                lon = (lon + east) / 2
-            if "west" in d and east >= w:
-                lon = (lon + w) / 2
-            precision = "region"
+        """"northern Iraq" is a region: part of the named place, at the named place's own point (a
+        point made up inside that half would be neither the gazetteer's nor the region's)."""
         a1 = self.entries[self.admin1[(e.country, e.admin1)]].name if (e.country, e.admin1) in self.admin1 else None
+        part = direction.lower().replace("ern", "").replace(" ", "").replace("-", "") if direction else None
         return Place(start, end, text, name=e.name, country_code=e.country or None, admin1=a1,
-                     lat=round(lat, 5), lon=round(lon, 5), geonameid=e.geonameid, precision=precision)
+                     lat=round(e.lat, 5), lon=round(e.lon, 5), geonameid=e.geonameid,
+                     precision="region" if part else PRECISION[e.kind], part=part)
 
     def _border(self, m: _Mention) -> Place:
         """A border region: the midpoint of the two places' closest known towns."""
@@ -349,6 +391,13 @@ class Geocoder:
         return re.compile(rf"\b({NAME}), ({'|'.join(map(re.escape, dotted))})(?!\w)")
 
     @functools.cached_property
+    def country_code_re(self) -> re.Pattern[str]:
+        """A country's abbreviation as written ("U.S.", "UK", "UAE"), wherever it stands."""
+        codes = sorted((a for a, ids in self.abbreviations.items() if self.entries[ids[0]].kind == "C"),
+                       key=len, reverse=True)
+        return re.compile(rf"(?<![\w.])(?:{'|'.join(map(re.escape, codes))})(?![\w]|\.\w)")
+
+    @functools.cached_property
     def towns(self) -> dict[str, list[tuple[float, float]]]:
         """Town coordinates per country, built on first use (only border regions need them)."""
         towns: dict[str, list[tuple[float, float]]] = {}
@@ -363,6 +412,12 @@ class Geocoder:
         taken: list[tuple[int, int]] = []
         # "Paterson" after "Jim Paterson" is the person again
         surnames = {fold(e.text.split()[-1]) for e in entities if e.label == "PERSON" and len(e.text.split()) > 1}
+        personal = {fold(w) for e in entities if e.label == "PERSON" and " " in e.text.strip() for w in e.text.split()}
+
+        def cued(m: _Mention) -> bool:
+            """A weak name stays only where the words around it make it a place."""
+            return m.key not in personal and bool(PLACE_BEFORE_RE.search(text, max(0, m.start - 30), m.start)
+                                                  or PLACE_AFTER_RE.match(text, m.end))
 
         def free(s: int, e: int) -> bool:
             return all(e <= a or s >= b for a, b in taken)
@@ -370,8 +425,11 @@ class Geocoder:
         qualified_keys = {m.key for m in (self._mention(text, e.start, e.end, e.label) for e in entities
                                           if e.label in STRICT_LABELS) if m is not None and self._qualified(text, m)}
 
-        for mt in DATELINE_RE.finditer(text):  # always a place, however small
-            m = self._mention(text, mt.start(1), mt.end(1), "GPE")
+        for mt in DATELINE_RE.finditer(text):  # always a place, however small, and a town if one is so named
+            g = 1 if mt.group(1) else 3
+            m = self._mention(text, mt.start(g), mt.end(g), "GPE")
+            if m is not None and m.kinds is None and any(x and e.kind == "P" for e, x in self.candidates(m.name)):
+                m.kinds = frozenset({"P", "C"})
             if m is not None and self.candidates(m.name, m.kinds):
                 out.append(m)
                 taken.append((m.start, m.end))
@@ -412,21 +470,30 @@ class Geocoder:
                 if m.key in qualified_keys:  # the text itself says it is a place
                     m.label = "GPE"
                 elif self._best(m, Counter(), Counter(), []) is None:
-                    continue
+                    m.weak = True
+                    if ent.label == "PERSON" or not self._town_name(text, m.text) or not cued(m):
+                        continue
             out.append(m)
             taken.append((m.start, m.end))
+        for mt in self.country_code_re.finditer(text):  # "U.S.-led", "the US Geological Survey"
+            around = re.findall(r"[A-Za-z]+", text[max(0, mt.start() - 20):mt.start()])[-1:] + \
+                re.findall(r"[A-Za-z]+", text[mt.end():mt.end() + 20])[:1]
+            if free(*mt.span()) and not (around and all(w.isupper() for w in around)):  # shouting: "TOLD US SO"
+                out.append(_Mention(mt.start(), mt.end(), mt.group(0), fold(mt.group(0)), "GPE"))
+                taken.append(mt.span())
         people = [(e.start, e.end) for e in entities if e.label == "PERSON"]
         named = [(e.start, e.end) for e in entities if e.label not in ("PERSON", "DATE", "TIME", "CARDINAL")]
         for mt in CAPS_RE.finditer(text):  # names NER missed, also inside organisation names
-            words = [(w.start(), w.end()) for w in re.finditer(r"\S+", mt.group(0))]
+            words = [(w.start(), w.end()) for w in re.finditer(r"[^\s-]+", mt.group(0))]  # "Middlesex-London"
             i = 1 if mt.group(0).startswith("The ") else 0
             while i < len(words):
                 for j in range(min(len(words), i + 4), i, -1):
                     s, e = mt.start() + words[i][0], mt.start() + words[j - 1][1]
-                    if free(s, e) and all(e <= a or s >= b for a, b in people) \
-                            and self._unmarked_place(text, s, text[s:e], surnames,
-                                                     any(a <= s and e <= b for a, b in named)):
-                        out.append(_Mention(s, e, text[s:e], fold(text[s:e]), "CAPS"))
+                    sure = self._unmarked_place(text, s, text[s:e], surnames, any(a <= s and e <= b for a, b in named)) \
+                        if free(s, e) and all(e <= a or s >= b for a, b in people) else None
+                    m = _Mention(s, e, text[s:e], fold(text[s:e]), "CAPS", weak=not sure)
+                    if sure or sure is not None and cued(m):
+                        out.append(m)
                         taken.append((s, e))
                         i = j - 1
                         break
@@ -456,6 +523,14 @@ class Geocoder:
         span = text[start:end]
         if span.lower().startswith("the "):
             start, span = start + 4, span[4:]
+        unit = UNIT_OF_RE.match(span)
+        if unit and not self.candidates(span) and self.candidates(span[unit.end():]):
+            kind = unit.group(1).lower()
+            kinds = {"province": {"A1"}, "state": {"A1"}, "county": {"A2", "P"}, "district": {"A2", "P"}}.get(kind, {"P"})
+            start, span = start + unit.end(), span[unit.end():]
+            end = start + len(span)
+            if self.candidates(span, kinds):
+                return _Mention(start, end, span, fold(span), label, kinds=frozenset(kinds))
         if span.endswith(("'s", "’s")):
             end, span = end - 2, span[:-2]
         span = span.rstrip(",;:")
@@ -481,25 +556,45 @@ class Geocoder:
             return _Mention(prefix.start(), end, text[prefix.start():end], fold(span), label, direction=word, name=span)
         return _Mention(start, end, span, fold(span), label)
 
-    def _unmarked_place(self, text: str, start: int, span: str, surnames: set[str], in_entity: bool = False) -> bool:
-        """A capitalised name NER missed counts only as a country, division or large city.
+    def _unmarked_place(self, text: str, start: int, span: str, surnames: set[str], in_entity: bool = False) -> bool | None:
+        """Whether a capitalised name NER missed is a place: True when surely (a country, division
+        or large city), False when only if the article's other places back it (a town), else None.
 
-        A sentence-initial capital says nothing, unless NER put the word inside a longer name
+        A sentence-initial capital says little, unless NER put the word inside a longer name
         ("Kentucky State Police said") and it names a country or a place of half a million.
         """
         key = fold(span)
-        if key in NOT_NAMES or key in surnames:
-            return False
+        if key in NOT_NAMES or key in surnames or not self._town_name(text, span):
+            return None
+        cands = self.candidates(span)
         before = text[max(0, start - 3):start].rstrip(" \t")
         if not before or before.endswith(("\n", ".", "!", "?", '"', "“", ":")):
-            if not in_entity or not any(x and (e.kind == "C" or e.population >= 500_000)
-                                        for e, x in self.candidates(span)):
+            if not in_entity or not any(x and (e.kind == "C" or e.population >= 500_000) for e, x in cands):
                 return False
-        if " " not in span and (span.lower() in text or all(fold(e.name) != key for e, _ in self.candidates(span))):
-            return False  # a single word that is also a common word, or only an alias of the place
         return any(exact and (e.kind in ("C", "A1", "R") or (e.kind == "A2" and " " in span)
-                              or (e.kind == "P" and e.population >= 100_000))
-                   for e, exact in self.candidates(span))
+                              or (e.kind == "P" and e.population >= 100_000)) for e, exact in cands)
+
+    def _town_name(self, text: str, span: str) -> bool:
+        """A name that is exactly some place's own name, not a single word the text also uses as a
+        common word."""
+        key = fold(span)
+        if " " not in span and span.lower() in text:
+            return False
+        return any(x and fold(e.name) == key or x and " " in span for e, x in self.candidates(span))
+
+
+# country-code top-level domains sold worldwide, which say nothing of where a paper is
+VANITY_TLDS = {"ac", "ai", "am", "cc", "co", "fm", "gg", "im", "io", "la", "ly", "me", "ms", "nu", "sh", "st", "tk",
+               "to", "tv", "vc", "ws"}
+
+
+def source_country(url: str | None) -> str:
+    """The country a source's address names ("www.cbc.ca" -> "CA", "bbc.co.uk" -> "GB"), or ""."""
+    host = re.sub(r"^[a-z][a-z0-9+.-]*://", "", (url or "").strip().lower()).split("/", 1)[0].split(":", 1)[0]
+    tld = host.rsplit(".", 1)[-1] if "." in host else ""
+    if len(tld) != 2 or not tld.isalpha() or tld in VANITY_TLDS:
+        return ""
+    return "GB" if tld == "uk" else tld.upper()
 
 
 @functools.lru_cache(maxsize=1)
