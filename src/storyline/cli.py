@@ -170,10 +170,10 @@ def _inspect_inputs(paths: list[str], published: str | None, raw: bool, jsonl_in
     if jsonl_input or raw:
         for doc in read_paths(paths, on_error):
             text = doc.text if doc.text is not None else doc.html or ""
-            yield DocumentInput(doc.id, text, published or doc.published)
+            yield DocumentInput(doc.id, text, published or doc.published, doc.url)
     else:
         for a in clean_paths(paths, on_error):
-            yield DocumentInput(a.id, a.text, published or a.published)
+            yield DocumentInput(a.id, a.text, published or a.published, a.url)
 
 
 @app.command()

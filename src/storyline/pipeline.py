@@ -26,7 +26,7 @@ def analyze_pending(store: Store, on_total: Callable[[int], None] | None = None,
         on_total(len(pending))
     by_id = {a.id: a for a in pending}
     batch: list[tuple[Article, AnalyzedDocument]] = []
-    for doc in analyze_documents(DocumentInput(a.id, a.text, a.published) for a in pending):
+    for doc in analyze_documents(DocumentInput(a.id, a.text, a.published, a.url) for a in pending):
         batch.append((by_id[doc.id], doc))
         if on_done:
             on_done()

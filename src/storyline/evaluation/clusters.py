@@ -12,6 +12,7 @@ from pathlib import Path
 from sklearn.metrics import adjusted_rand_score
 
 from storyline.cluster import cluster_mentions, doc_features, main_events
+from storyline.evaluation.corpus import read_metadata
 from storyline.errors import InputError
 
 
@@ -37,13 +38,8 @@ def evaluate_clusters(corpus_dir: Path) -> dict:
     if not gold_path.is_file():
         raise InputError(str(gold_path), "missing gold file")
     gold: dict[str, str] = json.loads(gold_path.read_text(encoding="utf-8"))["clusters"]
-    published: dict[str, str] = {}
-    meta = corpus_dir / "metadata.jsonl"
-    if meta.is_file():
-        for line in meta.read_text(encoding="utf-8").splitlines():
-            row = json.loads(line) if line.strip() else {}
-            if row.get("published") and row.get("file"):
-                published[Path(row["file"]).stem] = row["published"]
+    published = {doc: row["published"] for doc, row in read_metadata(corpus_dir, required=False).items()
+                 if row.get("published")}
     docs = {}
     for doc_id in gold:
         path = corpus_dir / f"{doc_id}.txt"

@@ -10,10 +10,11 @@ import statistics
 from pathlib import Path
 from typing import Any
 
+from storyline.evaluation.corpus import read_metadata
 from storyline.errors import InputError
 from storyline.models import Entity, Place
 from storyline.nlp.pipeline import get_nlp
-from storyline.resolve.geo import get_geocoder, haversine_km
+from storyline.resolve.geo import get_geocoder, haversine_km, source_country
 
 THRESHOLD_KM = 161.0
 
@@ -33,13 +34,15 @@ def evaluate_places(corpus_dir: Path, worst: int = 25) -> dict[str, Any]:
     gold = _load_gold(corpus_dir)
     docs = sorted(gold)
     texts = [(corpus_dir / f"{d}.txt").read_text(encoding="utf-8") for d in docs]
+    meta = read_metadata(corpus_dir, required=False)
     geocoder = get_geocoder()
     n_gold = n_found = n_correct = n_pred = n_pred_hit = 0
     errors: list[float] = []
     misses: list[dict[str, Any]] = []
     for doc, text, parsed in zip(docs, texts, get_nlp().pipe(texts, batch_size=16)):
         entities = [Entity(e.start_char, e.end_char, e.text, e.label_) for e in parsed.ents]
-        places = [p for p in geocoder.locate(text, entities) if p.lat is not None]
+        hints = [source_country(meta.get(doc, {}).get("url"))]
+        places = [p for p in geocoder.locate(text, entities, hints=hints) if p.lat is not None]
         n_pred += len(places)
         n_pred_hit += sum(any(p.start < g["end"] and g["start"] < p.end for g in gold[doc]) for p in places)
         for g in gold[doc]:

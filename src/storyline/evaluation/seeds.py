@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+from storyline.evaluation.corpus import read_metadata
 from storyline.extract import ontology
 from storyline.models import ActorRef, AnalyzedDocument, EventMention
 
@@ -93,9 +94,8 @@ def evaluate_seed_mentions(seeds_dir: Path, analyzed: dict[str, AnalyzedDocument
     seeds_dir = Path(seeds_dir)
     gold = json.loads((seeds_dir / "gold.json").read_text("utf-8"))
     if callable(analyzed):
-        meta = {json.loads(l)["file"]: json.loads(l) for l in (seeds_dir / "metadata.jsonl").read_text("utf-8").splitlines() if l.strip()}
-        analyzed = {Path(f).stem: analyzed(Path(f).stem, (seeds_dir / f).read_text("utf-8"), m.get("published"))
-                    for f, m in meta.items()}
+        analyzed = {doc: analyzed(doc, (seeds_dir / m["file"]).read_text("utf-8"), m.get("published"))
+                    for doc, m in read_metadata(seeds_dir).items()}
     results = [check_event(ev, analyzed) for ev in gold["events"] if ev.get("required")]
     return {"events": results, "passed": sum(r["passed"] for r in results), "required": len(results)}
 

@@ -15,6 +15,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
+from storyline.evaluation.corpus import read_metadata
 from storyline.models import TimeExpr
 from storyline.nlp.pipeline import get_nlp
 from storyline.resolve.timex import extract_times
@@ -46,12 +47,7 @@ def _overlaps(a: dict[str, Any] | TimeExpr, b: dict[str, Any] | TimeExpr) -> boo
 
 
 def _load(corpus_dir: Path) -> tuple[list[str], dict[str, str | None], dict[str, list[dict[str, Any]]]]:
-    meta: dict[str, str | None] = {}
-    with open(corpus_dir / "metadata.jsonl", encoding="utf-8") as fh:
-        for line in fh:
-            if line.strip():
-                row = json.loads(line)
-                meta[Path(row["file"]).stem] = row.get("published")
+    meta = {doc: row.get("published") for doc, row in read_metadata(corpus_dir).items()}
     gold = json.loads((corpus_dir / "gold.json").read_text(encoding="utf-8"))
     gold = gold.get("timex", gold)
     return sorted(meta), meta, gold

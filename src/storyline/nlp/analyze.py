@@ -22,6 +22,7 @@ class DocumentInput:
     id: str
     text: str
     published: str | None = None
+    url: str | None = None  # where it was published: a local paper's country helps read its place names
 
 
 def split_chunks(text: str, size: int = CHUNK_CHARS) -> list[tuple[int, str]]:
@@ -98,15 +99,15 @@ def _shift(obj, offset: int):
     return dataclasses.replace(obj, **changes)
 
 
-def _analyze_chunk(doc, text: str, published: str | None) -> AnalyzedDocument:
+def _analyze_chunk(doc, text: str, published: str | None, url: str | None = None) -> AnalyzedDocument:
     from storyline.extract.mentions import extract_mentions
     from storyline.resolve.actors import DocumentActors
-    from storyline.resolve.geo import get_geocoder
+    from storyline.resolve.geo import get_geocoder, source_country
     from storyline.resolve.timex import extract_times
 
     entities = [Entity(e.start_char, e.end_char, e.text, e.label_) for e in doc.ents]
     times = extract_times(text, published, doc)
-    places = get_geocoder().locate(text, entities)
+    places = get_geocoder().locate(text, entities, hints=[source_country(url)])
     actors = DocumentActors(text, entities)
     # a demonym ("Syrian") is a place for the geoparser, but never where an event happened
     event_places = [p for p in places if p.source != "demonym"]
@@ -147,7 +148,7 @@ def analyze_documents(items: Iterable[DocumentInput], batch_size: int = 32) -> I
             current = AnalyzedDocument(id=item.id, text=item.text, published=item.published, language=lang)
             reshaped = False
         reshaped |= changed
-        part = _analyze_chunk(doc, doc.text, item.published)
+        part = _analyze_chunk(doc, doc.text, item.published, item.url)
         n_sent = len(current.sentences)
         current.sentences += [_shift(s, offset) for s in part.sentences]
         current.entities += [_shift(e, offset) for e in part.entities]
