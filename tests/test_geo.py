@@ -268,3 +268,30 @@ def test_a_division_named_after_its_big_city_means_the_city():
     assert quebec.precision == "admin1"  # a twentieth of Quebecers live in Quebec City: the province
     eu = g.locate("EU leaders met.", [Entity(0, 2, "EU", "GPE")])
     assert [p.lat for p in eu] == [None]  # a code, not the French town Eu
+
+
+def test_airports_capitals_and_divisions_named_with_their_unit():
+    g = get_geocoder()
+    text = "Flights were cancelled at Heathrow after fog in London."
+    heathrow, _london = g.locate(text, ents(text, ("Heathrow", "FAC"), ("London", "GPE")))
+    assert heathrow.name == "London Heathrow Airport" and near(heathrow, 51.47, -0.46, 5)
+    text = "In Washington, officials said the storm had reached Sichuan province."
+    dc, sichuan = g.locate(text, ents(text, ("Washington", "GPE"), ("Sichuan province", "GPE")))
+    assert near(dc, 38.9, -77.04, 20)  # the capital, not the state nor one of the towns named after it
+    assert sichuan.text == "Sichuan province" and sichuan.precision == "admin1" and near(sichuan, 30.5, 102.7, 160)
+    text = "The storm moved on from Washington, Mo., on Sunday."
+    town, _state = g.locate(text, ents(text, ("Washington", "GPE"), ("Mo.", "GPE")))
+    assert town.admin1 == "Missouri" and town.precision == "place"
+
+
+def test_a_placename_that_is_a_persons_surname_in_the_article_is_the_person():
+    g = get_geocoder()
+    text = "Bingham to offer a plan. Mayor Ryan Bingham said the plan would start in Hartford."
+    places = g.locate(text, ents(text, ("Bingham", "GPE"), ("Ryan Bingham", "PERSON"), ("Hartford", "GPE")))
+    assert [p.text for p in places] == ["Hartford"]
+
+
+def test_division_points_ignore_towns_listed_in_them_by_a_name_clash():
+    g = get_geocoder()
+    jiangsu = g.resolve_name("Jiangsu")
+    assert jiangsu.precision == "admin1" and near(jiangsu, 33.0, 119.8, 161)

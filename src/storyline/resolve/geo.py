@@ -26,8 +26,8 @@ from importlib import resources
 from storyline.models import Entity, Place
 
 GAZETTEER = "gazetteer.tsv.gz"
-PRECISION = {"P": "place", "A2": "admin2", "A1": "admin1", "C": "country", "R": "region"}
-KIND_PRIOR = {"C": 9.0, "R": 7.5, "A1": 6.2, "A2": 3.5}  # log10-population scale, for P it is log10(pop)
+PRECISION = {"P": "place", "F": "place", "A2": "admin2", "A1": "admin1", "C": "country", "R": "region"}
+KIND_PRIOR = {"C": 9.0, "R": 7.5, "A1": 6.2, "F": 4.5, "A2": 3.5}  # log10-population scale, for P it is log10(pop)
 ALT_PENALTY = 1.0  # a town matched only through an alternate spelling
 SAME_COUNTRY, SAME_ADMIN1, NEARBY_KM = 1.4, 2.4, 250.0
 SEAT_SHARE = 0.25  # a division's namesake city with this share of its people is what the bare name means
@@ -104,7 +104,7 @@ def index_names(kind: str, name: str, names: Iterable[str]) -> str:
 class Entry:
     """One gazetteer row."""
 
-    kind: str  # C | A1 | A2 | P | R
+    kind: str  # C | A1 | A2 | P | F (airport) | R
     geonameid: int | None
     name: str
     country: str
@@ -113,6 +113,7 @@ class Entry:
     lon: float
     population: int
     bbox: tuple[float, float, float, float] | None  # s, w, n, e (countries and admin1)
+    capital: bool = False  # a country's capital: "Washington" is the city before the state
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -153,14 +154,14 @@ class Geocoder:
         for line in lines:
             if line.startswith("#"):
                 continue
-            kind, gid, name, cc, a1, lat, lon, pop, names, bbox = line.rstrip("\n").split("\t")
+            kind, gid, name, cc, a1, lat, lon, pop, names, bbox, flags = line.rstrip("\n").split("\t")
             if kind == "D":
                 demonym_rows.append((cc, name, names))
                 continue
             i = len(self.entries)
             box = tuple(float(x) for x in bbox.split(",")) if bbox else None
             self.entries.append(Entry(kind, int(gid) if gid else None, name, cc, a1, float(lat), float(lon),
-                                      int(pop or 0), box))  # type: ignore[arg-type]
+                                      int(pop or 0), box, flags == "capital"))  # type: ignore[arg-type]
             if kind == "C":
                 self.countries[cc] = i
             elif kind == "A1":
@@ -224,7 +225,7 @@ class Geocoder:
         first, countries, admin1, points = self._context(sure, hints)
         # a small town under a vague label ("Enfield Council", "the Innisfail skater") is a place when
         # it lies in a division the article's sure places lie in, or near one of them
-        admitted = [m for m in mentions if m.weak and (first.get(m.key) or self._supported(m, admin1, points))]
+        admitted = [m for m in mentions if m.weak and (first.get(m.key) or self._supported(m, admin1, points, hints))]
         if admitted:
             for m in admitted:
                 m.label, m.weak = "GPE", False
@@ -284,10 +285,13 @@ class Geocoder:
                     points.append((m.key, e.lat, e.lon))
         return first, countries, admin1, points
 
-    def _supported(self, m: _Mention, admin1: Counter[tuple[str, str]], points: list[tuple[str, float, float]]) -> bool:
-        return any(x and e.kind in ("P", "A2") and ((e.country, e.admin1) in admin1 or any(
+    def _supported(self, m: _Mention, admin1: Counter[tuple[str, str]], points: list[tuple[str, float, float]],
+                   hints: Sequence[str] = ()) -> bool:
+        """Whether a reading of a weak name lies in a division the article names, near one of its
+        towns, or in the country its source is from (a local paper's local towns)."""
+        return any(e.kind in ("P", "A2", "F") and ((e.country, e.admin1) in admin1 or e.country in hints or any(
             haversine_km(e.lat, e.lon, la, lo) < NEARBY_KM for _, la, lo in points))
-            for e, x in self.candidates(m.name, m.kinds))
+            for e, _ in self.candidates(m.name, m.kinds))
 
     def _best(self, m: _Mention, ctx_c: Counter[str], ctx_a: Counter[tuple[str, str]],
               points: list[tuple[str, float, float]], within: Entry | None = None,
@@ -304,29 +308,37 @@ class Geocoder:
             return [(0.0, self.entries[i])] if i is not None else []
         every = self.candidates(m.name, m.kinds)
         # a name NER gave a vague label is a small town only inside a division the article names
-        cands = [(e, x) for e, x in every if m.label not in STRICT_LABELS or self._notable(e, x)
+        cands = [(e, x) for e, x in every if m.label not in STRICT_LABELS or self._notable(e, x, m.label)
                  or (within is not None or ctx_a.get((e.country, e.admin1))) and e.kind == "P"]
         if within is not None:  # the town must lie in the division or country named after it
             inside = [c for c in cands if c[0].country == within.country and within.kind == "C" or
                       (c[0].country, c[0].admin1) == (within.country, within.admin1) and c[0] is not within]
-            cands = inside or [c for c in cands if m.label not in STRICT_LABELS or self._notable(*c)]
+            cands = inside or [c for c in cands if m.label not in STRICT_LABELS or self._notable(*c, m.label)]
         # siblings support a division under its own name ("Wyoming", not "Aleppo"), and not one named
         # after its own seat ("Bamako", "Tehran"): there the city is meant
         key = fold(m.name)
         seats = {(e.country, e.admin1) for e, _ in cands if e.kind == "P"}
-        # a division named after a city that holds a good share of its people ("Raqqa", "New York")
-        # is, unqualified, the city; "Quebec" (one in twenty Quebecers live in Quebec City) is not
+        # a division named after a city that holds a good share of its people ("Raqqa") is, unqualified,
+        # the city ("Quebec", where one in twenty Quebecers live in Quebec City, is not); so is one
+        # named like its country's capital ("Washington")
         cities = [e for e, x in cands if e.kind == "P"]
+        capitals = {c.country for c in cities if c.capital and fold(c.name) == key}
+        if within is None:  # "Washington" is the capital, not Washington, Missouri, unless the text says so
+            cands = [(e, x) for e, x in cands if e.kind != "P" or e.capital or e.country not in capitals]
         cands = [(e, x) for e, x in cands if e.kind != "A1" or not any(
             (c.country, c.admin1) == (e.country, e.admin1) and fold(c.name) == fold(e.name)
-            and c.population >= SEAT_SHARE * e.population for c in cities)]
+            and c.population >= SEAT_SHARE * e.population or c.capital and c.country == e.country
+            and fold(c.name) == fold(e.name) for c in cities)]
         scored = [(self._score(e, x, ctx_c, ctx_a, points, ctx_d if fold(e.name) == key
                                and (e.country, e.admin1) not in seats else None), e) for e, x in cands]
         return sorted(scored, key=lambda t: -t[0])
 
     @staticmethod
-    def _notable(e: Entry, exact: bool) -> bool:
-        """Whether a name NER called an organisation or person is still safely this place."""
+    def _notable(e: Entry, exact: bool, label: str) -> bool:
+        """Whether a name NER called an organisation, facility or person is still safely this place;
+        an airport only when NER saw a facility or organisation ("Heathrow", never "Pearson said")."""
+        if e.kind == "F":
+            return label in ("FAC", "ORG")
         return exact and (e.kind in ("C", "A1", "R") or (e.kind == "A2" and " " in e.name)
                           or (e.kind == "P" and e.population >= 50_000))
 
@@ -342,12 +354,12 @@ class Geocoder:
             s -= ALT_PENALTY
         if e.kind != "C" and ctx_c.get(e.country):
             s += SAME_COUNTRY
-        if e.kind in ("A1", "A2", "P") and ctx_a.get((e.country, e.admin1)):
+        if e.kind in ("A1", "A2", "P", "F") and ctx_a.get((e.country, e.admin1)):
             s += SAME_ADMIN1
         if e.kind == "A1" and e.bbox:
             sth, w, n, east = e.bbox
             s += any(sth <= la <= n and w <= lo <= east for _, la, lo in points)
-        elif e.kind in ("A2", "P") and any(haversine_km(e.lat, e.lon, la, lo) < NEARBY_KM for _, la, lo in points):
+        elif e.kind in ("A2", "P", "F") and any(haversine_km(e.lat, e.lon, la, lo) < NEARBY_KM for _, la, lo in points):
             s += 1.0
         return s
 
@@ -461,8 +473,9 @@ class Geocoder:
             m = self._mention(text, ent.start, ent.end, ent.label)
             if m is None or not free(m.start, m.end) or m.key in NOT_NAMES:
                 continue
-            if m.key in surnames and ent.label in STRICT_LABELS and " " not in m.text.strip():
-                continue
+            if m.key in surnames and " " not in m.text.strip() and (ent.label in STRICT_LABELS or not any(
+                    e.kind in ("C", "A1", "R") or e.population >= 100_000 for e, _ in self.candidates(m.name))):
+                continue  # "Mayor Ryan Bingham ... Bingham said": the man, not a small English town
             if ent.label == "NORP":
                 if m.key not in self.demonyms:
                     continue
@@ -471,7 +484,7 @@ class Geocoder:
                     m.label = "GPE"
                 elif self._best(m, Counter(), Counter(), []) is None:
                     m.weak = True
-                    if ent.label == "PERSON" or not self._town_name(text, m.text) or not cued(m):
+                    if ent.label == "PERSON" or not self._town_name(text, m.text, loose=True) or not cued(m):
                         continue
             out.append(m)
             taken.append((m.start, m.end))
@@ -536,6 +549,9 @@ class Geocoder:
         span = span.rstrip(",;:")
         if span.endswith(".") and span not in self.abbreviations:  # keep the dot of "Ky." and "U.S."
             span = span.rstrip(".")
+        tail = re.search(SUFFIX_RE.pattern + "$", span)
+        if tail and tail.start() > 0 and not self.candidates(span):  # NER took in the "province" of "Sichuan province"
+            span = span[:tail.start()]
         end = start + len(span)
         if not span.strip():
             return None
@@ -564,8 +580,10 @@ class Geocoder:
         ("Kentucky State Police said") and it names a country or a place of half a million.
         """
         key = fold(span)
-        if key in NOT_NAMES or key in surnames or not self._town_name(text, span):
+        if key in NOT_NAMES or key in surnames or not self._town_name(text, span, loose=True):
             return None
+        if not self._town_name(text, span):
+            return False  # only some town's alternate name ("Enfield" for Enfield Town)
         cands = self.candidates(span)
         before = text[max(0, start - 3):start].rstrip(" \t")
         if not before or before.endswith(("\n", ".", "!", "?", '"', "“", ":")):
@@ -574,12 +592,14 @@ class Geocoder:
         return any(exact and (e.kind in ("C", "A1", "R") or (e.kind == "A2" and " " in span)
                               or (e.kind == "P" and e.population >= 100_000)) for e, exact in cands)
 
-    def _town_name(self, text: str, span: str) -> bool:
-        """A name that is exactly some place's own name, not a single word the text also uses as a
-        common word."""
+    def _town_name(self, text: str, span: str, loose: bool = False) -> bool:
+        """A name that is exactly some place's own name (``loose``: any place's name at all), not a
+        single word the text also uses as a common word."""
         key = fold(span)
         if " " not in span and span.lower() in text:
             return False
+        if loose:
+            return bool(self.candidates(span))
         return any(x and fold(e.name) == key or x and " " in span for e, x in self.candidates(span))
 
 
