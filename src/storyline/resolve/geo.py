@@ -35,7 +35,13 @@ TIE = 0.5  # readings of a name this close in score are equally likely
 ARTICLES = {"the", "al", "el"}
 ABBREVIATION_RE = re.compile(r"(?:[A-Z][a-z]{0,4}\.)+|(?:[A-Z]\. ?)+[A-Z][a-z]?\.?|[A-Z]{2,4}|[A-Z][a-z]{1,2}")
 NOT_NAMES = {"north", "south", "east", "west", "central", "northern", "southern", "eastern", "western",
-             "northeast", "northwest", "southeast", "southwest", "centre", "center", "capital", "city"}
+             "northeast", "northwest", "southeast", "southwest", "centre", "center", "capital", "city",
+             # the nouns of street and institution names, which a few hamlets also bear ("Rode" is "Road")
+             "road", "street", "avenue", "lane", "drive", "way", "boulevard", "highway", "store", "university",
+             "college", "school", "church", "park", "hall", "hospital", "station", "court", "bridge"}
+# "Hertford Road", "Fore Street": a street named after a place is a street
+STREET_AFTER_RE = re.compile(r"\s+(?:Road|Rd|Street|St|Avenue|Ave|Lane|Ln|Drive|Dr|Boulevard|Blvd|Way|Crescent|Terrace|"
+                             r"Highway|Hwy|Parkway|Pkwy)\b\.?")
 DIRECTIONS = r"(?:north|south|east|west|central|upper|lower|northern|southern|eastern|western|" \
              r"north[- ]?(?:east|west)(?:ern)?|south[- ]?(?:east|west)(?:ern)?)"
 NAME = r"[A-Z][^\W\d_]*(?:[-'’][A-Z]?[^\W\d_]+)?(?: [A-Z][^\W\d_]*){0,2}"
@@ -66,6 +72,9 @@ PLACE_AFTER_RE = re.compile(r"[\s-]+(?:(?i:police|council|councillors?|mayor|res
                             r"township|borough|village|area|region|district|hospital|airport|station|fire|natives?|"
                             r"man|woman|men|women|boy|girl|teen|family|community|officials|authorities)\b|"
                             r"[a-z]+(?:er|or|ist)s?\b)")
+WITHIN_RE = re.compile(r", | in (?:the )?")  # "Barrie, Ontario", "Monroe County in northeast Missouri"
+LIST_SEP_RE = re.compile(r",? (?:and|or) |, ")
+TOWN_COMMA_RE = re.compile(r"\b[A-Z][\w'-]+, $")
 UNIT_OF_RE = re.compile(r"(?i:(city|town|village|county|district|borough|municipality|province|state)) of (?=[A-Z])")
 _UNMARKED = str.maketrans("", "", "'’ʼʻ`.")
 _NON_WORD_RE = re.compile(r"[\W_]+")
@@ -134,6 +143,7 @@ class _Mention:
     border: tuple[str, str] | None = None
     name: str = ""  # what to look up: the text without "northern", "province", ...
     weak: bool = False  # a small town's name under a vague label: kept only if the article's places back it
+    whole: str = ""  # "Karak District", a division's full name, looked up besides name + kinds ("Karak" A1/A2)
 
     def __post_init__(self) -> None:
         self.name = self.name or self.text
@@ -173,7 +183,10 @@ class Geocoder:
             # division's only when marked "~" ("Aleppo" for "Aleppo Governorate")
             for alt in filter(None, names.split("|")):
                 if ABBREVIATION_RE.fullmatch(alt):
-                    self.abbreviations.setdefault(alt, []).append(i)
+                    if kind in ("C", "A1"):  # "Ky.", "UK"; a town's short alias ("Bam" for Balm, Florida) is a name
+                        self.abbreviations.setdefault(alt, []).append(i)
+                    else:
+                        self._add(fold(alt), i, False)
                 elif alt[0] == "~":
                     self._add(alt[1:], i, False)
                 else:
@@ -239,7 +252,7 @@ class Geocoder:
         withins: list[Entry | None] = []
         for k, m in enumerate(mentions):
             nxt = mentions[k + 1] if k + 1 < len(mentions) else None
-            w = first.get(nxt.key) if nxt and text[m.end:nxt.start] == ", " else None
+            w = first.get(nxt.key) if nxt and WITHIN_RE.fullmatch(text, m.end, nxt.start) else None
             withins.append(w if w is not None and w.kind in ("A1", "C") else None)
         qualified = {m.key: w for m, w in zip(mentions, withins) if w is not None}
         places = []
@@ -307,6 +320,8 @@ class Geocoder:
             i = self.demonyms.get(m.key)
             return [(0.0, self.entries[i])] if i is not None else []
         every = self.candidates(m.name, m.kinds)
+        if m.whole:  # Jordan's "Karak district" is its Karak governorate, not Pakistan's Karak District
+            every += [c for c in self.candidates(m.whole) if c[0] not in {e for e, _ in every}]
         # a name NER gave a vague label is a small town only inside a division the article names
         cands = [(e, x) for e, x in every if m.label not in STRICT_LABELS or self._notable(e, x, m.label)
                  or (within is not None or ctx_a.get((e.country, e.admin1))) and e.kind == "P"]
@@ -404,9 +419,10 @@ class Geocoder:
 
     @functools.cached_property
     def country_code_re(self) -> re.Pattern[str]:
-        """A country's abbreviation as written ("U.S.", "UK", "UAE"), wherever it stands."""
-        codes = sorted((a for a, ids in self.abbreviations.items() if self.entries[ids[0]].kind == "C"),
-                       key=len, reverse=True)
+        """A country's abbreviation as written ("U.S.", "UK", "UAE"), or a division's with inner dots
+        ("B.C.", "N.J."; not "Miss." or "Ill."), wherever it stands."""
+        codes = sorted((a for a, ids in self.abbreviations.items()
+                        if self.entries[ids[0]].kind == "C" or a.count(".") >= 2), key=len, reverse=True)
         return re.compile(rf"(?<![\w.])(?:{'|'.join(map(re.escape, codes))})(?![\w]|\.\w)")
 
     @functools.cached_property
@@ -427,9 +443,17 @@ class Geocoder:
         personal = {fold(w) for e in entities if e.label == "PERSON" and " " in e.text.strip() for w in e.text.split()}
 
         def cued(m: _Mention) -> bool:
-            """A weak name stays only where the words around it make it a place."""
-            return m.key not in personal and bool(PLACE_BEFORE_RE.search(text, max(0, m.start - 30), m.start)
-                                                  or PLACE_AFTER_RE.match(text, m.end))
+            """A weak name stays only where the words around it make it a place: a preposition of
+            place, a noun such as "police" or "residents", a list of places it stands in ("Red Deer,
+            Innisfail and Edmonton"), or a town it follows as the division ("Clacton, Essex")."""
+            if m.key in personal or STREET_AFTER_RE.match(text, m.end):
+                return False
+            listed = any(LIST_SEP_RE.fullmatch(text[b:m.start]) or LIST_SEP_RE.fullmatch(text[m.end:a])
+                         for a, b in taken if b <= m.start <= b + 6 or m.end <= a <= m.end + 6)
+            division = TOWN_COMMA_RE.search(text, max(0, m.start - 30), m.start) and any(
+                e.kind in ("A1", "A2") for e, _ in self.candidates(m.name))
+            return bool(PLACE_BEFORE_RE.search(text, max(0, m.start - 30), m.start)
+                        or PLACE_AFTER_RE.match(text, m.end) or listed or division)
 
         def free(s: int, e: int) -> bool:
             return all(e <= a or s >= b for a, b in taken)
@@ -556,12 +580,13 @@ class Geocoder:
         if not span.strip():
             return None
         suffix = SUFFIX_RE.match(text, end)
-        if suffix and label != "NORP":
+        if suffix and label != "NORP":  # a name with "province" after it is a place, whatever NER said
             whole = text[start:suffix.end()]
+            kinds = frozenset({"A2"} if suffix.group(0).strip().lower() == "county" else {"A1", "A2"})
+            if self.candidates(span, kinds):  # "Aleppo province": the division, not the city
+                return _Mention(start, suffix.end(), whole, fold(span), "GPE", kinds=kinds, name=span, whole=whole)
             if self.candidates(whole):  # "Lamar County" is a name of its own
-                return _Mention(start, suffix.end(), whole, fold(whole), label)
-            if self.candidates(span, ("A1", "A2")):  # "Aleppo province": the division, not the city
-                return _Mention(start, suffix.end(), whole, fold(span), label, kinds=frozenset({"A1", "A2"}), name=span)
+                return _Mention(start, suffix.end(), whole, fold(whole), "GPE")
         inner = re.match(rf"(?i:(?:far )?{DIRECTIONS}) ", span)
         if inner and not self.candidates(span) and self.candidates(span[inner.end():]):
             name = span[inner.end():]
@@ -596,7 +621,7 @@ class Geocoder:
         """A name that is exactly some place's own name (``loose``: any place's name at all), not a
         single word the text also uses as a common word."""
         key = fold(span)
-        if " " not in span and span.lower() in text:
+        if " " not in span and re.search(rf"\b{re.escape(span.lower())}\b", text):
             return False
         if loose:
             return bool(self.candidates(span))
