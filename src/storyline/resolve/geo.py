@@ -49,7 +49,7 @@ BORDER_RE = re.compile(rf"\b(?:the )?({NAME}) ?[-–/] ?({NAME}) border(?: (?:re
                        rf"|\b(?:the )?border (?:region |area )?between ({NAME}) and ({NAME})\b")
 DIRECTION_RE = re.compile(rf"(?i:\b(?:the )?{DIRECTIONS}) $")
 SUFFIX_RE = re.compile(r" (?i:province|governorate|county|district|region|state|oblast|prefecture)\b")
-CAPS_RE = re.compile(r"\b[A-Z][^\W\d_]+(?:['’][^\W\d_]+|-[A-Z][^\W\d_]+)?(?: (?:[A-Z][^\W\d_]+|of|de|al|el)){0,3}\b"
+CAPS_RE = re.compile(r"\b[A-Z][^\W\d_]+(?:['’](?![sS]\b)[^\W\d_]+|-[A-Z][^\W\d_]+)?(?: (?:[A-Z][^\W\d_]+|of|de|al|el)){0,3}\b"
                      r"(?!['’](?![sS]\b))")
 # a news dateline: "BEIRUT —", "HOLLIDAY, Mo. —", "LOUISVILLE, KY--(Marketwire)" at the start of a line
 DATELINE_RE = re.compile(r"(?m)^[ \t]*([A-Z][A-Z'’.-]+(?: [A-Z][A-Z'’.-]+){0,2}?)"
@@ -623,7 +623,7 @@ class Geocoder:
         key = fold(span)
         if " " not in span and re.search(rf"\b{re.escape(span.lower())}\b", text):
             return False
-        if loose:
+        if loose or span in self.abbreviations:  # "ACT", "NSW"
             return bool(self.candidates(span))
         return any(x and fold(e.name) == key or x and " " in span for e, x in self.candidates(span))
 
