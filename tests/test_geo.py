@@ -295,3 +295,23 @@ def test_division_points_ignore_towns_listed_in_them_by_a_name_clash():
     g = get_geocoder()
     jiangsu = g.resolve_name("Jiangsu")
     assert jiangsu.precision == "admin1" and near(jiangsu, 33.0, 119.8, 161)
+
+
+def test_a_town_listed_with_places_and_the_division_it_lies_in():
+    g = get_geocoder()
+    text = "She trains in Red Deer, Lacombe and Olds. The farm sits in Monroe County in northeast Missouri."
+    places = g.locate(text, ents(text, ("Red Deer", "GPE"), ("Monroe County", "GPE"), ("Missouri", "GPE")))
+    by_text = {p.text: p for p in places}
+    # "Lacombe" (no NER label) stands in a list with Red Deer: Alberta's Lacombe, not Louisiana's
+    assert by_text["Lacombe"].country_code == "CA" and by_text["Olds"].country_code == "CA"
+    assert by_text["Monroe County"].admin1 == "Missouri"  # "X in Y": the Monroe County in Missouri
+
+
+def test_short_town_aliases_possessives_and_division_codes():
+    g = get_geocoder()
+    text = "An earthquake levelled Bam in Iran. The Conference Board of Canada's report. Fires hit the ACT."
+    places = g.locate(text, ents(text, ("Bam", "GPE"), ("Iran", "GPE"), ("The Conference Board of Canada's", "ORG")))
+    by_text = {p.text: p for p in places}
+    assert by_text["Bam"].country_code == "IR" and near(by_text["Bam"], 29.1, 58.36, 20)  # not Balm, Florida
+    assert by_text["Canada"].precision == "country"
+    assert by_text["ACT"].name == "Australian Capital Territory"

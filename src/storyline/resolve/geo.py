@@ -513,9 +513,7 @@ class Geocoder:
             out.append(m)
             taken.append((m.start, m.end))
         for mt in self.country_code_re.finditer(text):  # "U.S.-led", "the US Geological Survey"
-            around = re.findall(r"[A-Za-z]+", text[max(0, mt.start() - 20):mt.start()])[-1:] + \
-                re.findall(r"[A-Za-z]+", text[mt.end():mt.end() + 20])[:1]
-            if free(*mt.span()) and not (around and all(w.isupper() for w in around)):  # shouting: "TOLD US SO"
+            if free(*mt.span()) and not _shouted(text, *mt.span()):
                 out.append(_Mention(mt.start(), mt.end(), mt.group(0), fold(mt.group(0)), "GPE"))
                 taken.append(mt.span())
         people = [(e.start, e.end) for e in entities if e.label == "PERSON"]
@@ -605,7 +603,8 @@ class Geocoder:
         ("Kentucky State Police said") and it names a country or a place of half a million.
         """
         key = fold(span)
-        if key in NOT_NAMES or key in surnames or not self._town_name(text, span, loose=True):
+        if key in NOT_NAMES or key in surnames or not self._town_name(text, span, loose=True) \
+                or span.isupper() and _shouted(text, start, start + len(span)):
             return None
         if not self._town_name(text, span):
             return False  # only some town's alternate name ("Enfield" for Enfield Town)
@@ -626,6 +625,12 @@ class Geocoder:
         if loose or span in self.abbreviations:  # "ACT", "NSW"
             return bool(self.candidates(span))
         return any(x and fold(e.name) == key or x and " " in span for e, x in self.candidates(span))
+
+
+def _shouted(text: str, start: int, end: int) -> bool:
+    """Whether the words either side are capitals too ("WE TOLD US SO"), where "US" may be "us"."""
+    around = re.findall(r"[A-Za-z]+", text[max(0, start - 20):start])[-1:] + re.findall(r"[A-Za-z]+", text[end:end + 20])[:1]
+    return bool(around) and all(w.isupper() for w in around)
 
 
 # country-code top-level domains sold worldwide, which say nothing of where a paper is
