@@ -375,3 +375,16 @@ def test_an_event_named_only_as_what_came_before_is_marked():
     by_type = {m.type: m for m in ms}
     assert by_type["drone_attack"].extra.get("after_word") == "after"
     assert "after_word" not in by_type["airstrike"].extra
+
+
+def test_sequence_words_keep_events_and_their_doers_apart():
+    # the raids did not carry out the attacks they came after
+    attacks = one("The raids came after mortar attacks targeting police posts in Kirkuk.", "shelling")
+    assert attacks.actor1 is None
+    # "after gunmen ... fired": the parser makes "gunmen" the object of "after"; they still fired
+    fired = one("The curfew came after gunmen last night fired rockets at a checkpoint near Mosul.", "rocket_attack")
+    assert fired.actor1 is not None and fired.actor1.text == "gunmen"
+    # the two soldiers died in the ambush, not in the arrests that followed it
+    ms = mentions("The arrests came after rebels had killed two soldiers in an ambush.")
+    by_key = {m.type: m for m in ms}
+    assert by_key["arrest"].fatalities is None and by_key["armed_clash"].fatalities.best == 2

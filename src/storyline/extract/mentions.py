@@ -190,8 +190,11 @@ def _groups(sent: Span) -> list[_Group]:
     violent = [g for g in groups if ontology.lookup(g.key).plover_type in ("ASSAULT", "COERCE")]
     leftovers: list[tuple[Token, str]] = []
     for t, key in weak:
-        if violent:
-            near = min(violent, key=lambda g: min(_tree_distance(t, x) for x in g.tokens))
+        # "That assassination came after groups had killed a contractor in a rocket attack": the
+        # killing belongs to the attack, not across the sequence word to the assassination
+        unsequenced = [g for g in violent if not any(_sequenced(t, x) for x in g.tokens)]
+        if unsequenced:
+            near = min(unsequenced, key=lambda g: min(_tree_distance(t, x) for x in g.tokens))
             if min(_tree_distance(t, x) for x in near.tokens) <= WEAK_REACH:
                 near.tokens.append(t)
             # else: "did not name any casualties, but ... said 22 were killed in the attacks": a
@@ -285,6 +288,12 @@ def _stranded_subject(verb: Token) -> Token | None:
     'with' phrase. The last conjunct group right before the verb, after a comma, is the subject."""
     if verb.pos_ not in ("VERB", "AUX") or any(c.dep_ in ("nsubj", "nsubjpass", "csubj", "expl") for c in verb.children):
         return None
+    if verb.dep_ == "advcl":  # "came after militants last week fired rockets": "militants" parsed as the object of "after"
+        for p in verb.head.children:
+            if p.dep_ == "prep" and p.lower_ in ("after", "before", "since", "until") and p.i < verb.i:
+                obj = next((c for c in p.children if c.dep_ == "pobj" and c.right_edge.i < verb.i), None)
+                if obj is not None and obj.pos_ in ("NOUN", "PROPN"):
+                    return obj
     doc, i = verb.doc, verb.i - 1
     while i >= verb.sent.start and doc[i].dep_ in ("aux", "auxpass", "neg", "advmod") and doc[i].head.i == verb.i:
         i -= 1
@@ -354,8 +363,9 @@ def _actor1(group: _Group, resolve: ResolveActor | None = None) -> Token | None:
                 continue
         if t.dep_ == "nsubjpass" or any(c.dep_ == "nsubjpass" for c in t.children):
             continue
-        if t.pos_ == "NOUN" and any(x.lemma_.lower() in SEQUENCE_WORDS for x in _clause_chain(t)[1:]):
-            continue  # "after the attacks, the groups rushed to ...": the clause's subject did not attack
+        if any(x.lemma_.lower() in SEQUENCE_WORDS for x in _clause_chain(t)[1:]):
+            continue  # "after the attacks, the groups rushed to ...", "came after attacks targeting US forces":
+            # the clause's subject did not attack
         subj = _subject(t)
         if subj is not None and not _is_speaker(subj, group):
             return _unpronoun(subj)
