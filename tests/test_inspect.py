@@ -71,3 +71,13 @@ def test_awkward_inputs_give_sensible_output():
     assert [p["name"] for p in caps["places"]] == ["Goma"] and caps["places"][0]["text"] == "GOMA"
     assert any(m["fatalities"] == 3 and m["trigger"] == "ATTACK" for m in caps["event_mentions"])
     assert docs["fr"]["language"] == "fr" and docs["fr"]["event_mentions"] == [] and docs["fr"]["warnings"]
+
+
+def test_a_headline_and_a_bulleted_summary_are_separate_sentences():
+    text = ("Rebels seize border town in overnight raid\n- Rebels captured the town of Tessit on Sunday.\n"
+            "- The army said it would retake it.\n\nFull story follows.")
+    (doc,) = inspect("--jsonl-input", "-", input=json.dumps({"id": "b", "text": text, "published": "2023-05-02"}))
+    firsts = [doc["text"][s["start"]:s["end"]].strip() for s in doc["sentences"]]
+    assert firsts[0].startswith("Rebels seize") and not any("Rebels captured" in f for f in firsts[:1])
+    assert any(f.startswith("Rebels captured") for f in firsts) and any(f.startswith("The army said") for f in firsts)
+    assert doc["text"] == text  # the text and its offsets are the input's, bullets and all

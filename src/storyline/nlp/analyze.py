@@ -52,12 +52,19 @@ def split_chunks(text: str, size: int = CHUNK_CHARS) -> list[tuple[int, str]]:
 DATELINE = re.compile(r"^([A-Z][A-Z .'-]{2,}?(?:,\s*[A-Z][\w .'-]+)?(?:\s*\([^)\n]*\))?\s*)(—|–|--|-)(?=\s)", re.M)
 
 
+# "- The US launched airstrikes ...": a bulleted line of a summary box
+BULLET = re.compile(r"(?<=\S)\n([ \t]*)[-•*](?= \S)")
+
+
 def parse_form(text: str) -> str:
     """What spaCy reads, always the same length as the text so every offset still fits it.
     A dateline ends in a full stop, so the parser does not take the city for the subject of the
-    first sentence. All-caps text (wire headlines, shouting bulletins) is read in title case,
-    which the tagger and NER handle far better."""
+    first sentence; so do a headline and each line before a bulleted line ("- The strikes came
+    after ..."), which the parser would otherwise run together into one sentence. All-caps text
+    (wire headlines, shouting bulletins) is read in title case, which the tagger and NER handle
+    far better."""
     text = DATELINE.sub(lambda m: m.group(1) + "." + " " * (len(m.group(2)) - 1), text)
+    text = BULLET.sub(lambda m: (" " if text[m.start() - 1] in ".!?:;" else ".") + "\n" + m.group(1), text)
     letters = [c for c in text if c.isalpha()]
     if len(letters) < 8 or sum(c.isupper() for c in letters) < 0.9 * len(letters):
         return text
