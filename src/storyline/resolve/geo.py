@@ -2,12 +2,16 @@
 
 Candidates come from spaCy GPE/LOC/FAC entities, ORG/PERSON entities that name a well-known place
 (the small model tags some towns ORG), datelines ("BEIRUT —") and "Town, Abbr." pairs ("Barrie,
-Ont."), demonyms (``demonyms=True``: "Syrian" -> Syria, as geoparsing corpora annotate them, also
-inside other names) and capitalised names NER missed. Names match after folding case, accents,
-punctuation and a leading "al-"/"el-"/"the". Among same-named entries the winner is the one the rest
-of the article supports (same country, same first-order division, nearby, sibling divisions), then
-the bigger place; countries and first-order divisions outrank towns that merely share their name.
-A town qualified once ("London, Ky.") keeps that sense through the article.
+Ont."), country codes anywhere ("U.S.-led"), demonyms (``demonyms=True``: "Syrian" -> Syria, as
+geoparsing corpora annotate them, also inside other names) and capitalised names NER missed. A
+small town under a vague label ("Enfield Council", "the Innisfail skater") counts only with a cue
+around it and the article's other places (or the source's country) behind it. Names match after
+folding case, accents, punctuation and a leading "al-"/"el-"/"the". Among same-named entries the
+winner is the one the rest of the article supports (same country, same first-order division,
+nearby, sibling divisions, the country of the source's address), then the bigger place; countries
+and first-order divisions outrank towns that merely share their name, except a country's capital
+and a city holding a good share of its division's people ("Washington", "Raqqa"). A town qualified
+once ("London, Ky.", "Monroe County in Missouri") keeps that sense through the article.
 The gazetteer (``data/gazetteer.tsv.gz``, built by ``scripts/build_gazetteer.py``) loads once
 per process.
 """
