@@ -315,3 +315,12 @@ def test_short_town_aliases_possessives_and_division_codes():
     assert by_text["Bam"].country_code == "IR" and near(by_text["Bam"], 29.1, 58.36, 20)  # not Balm, Florida
     assert by_text["Canada"].precision == "country"
     assert by_text["ACT"].name == "Australian Capital Territory"
+
+
+def test_a_saint_name_cut_by_ner_and_a_dateline_state_without_its_dot():
+    g = get_geocoder()
+    text = "About 30 homes near Fort St. John will be flooded by the dam."
+    (fort,) = g.locate(text, ents(text, ("Fort St.", "GPE"), ("John", "PERSON")))
+    assert fort.text == "Fort St. John" and fort.country_code == "CA"
+    town, state = g.locate("EDMONTON, Ky (WBKO) -- One of the biggest fires in years.", [])
+    assert state.text == "Ky" and state.name == "Kentucky" and town.admin1 == "Kentucky"

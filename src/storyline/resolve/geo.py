@@ -57,7 +57,7 @@ CAPS_RE = re.compile(r"\b[A-Z][^\W\d_]+(?:['’](?![sS]\b)[^\W\d_]+|-[A-Z][^\W\d
                      r"(?!['’](?![sS]\b))")
 # a news dateline: "BEIRUT —", "HOLLIDAY, Mo. —", "LOUISVILLE, KY--(Marketwire)" at the start of a line
 DATELINE_RE = re.compile(r"(?m)^[ \t]*([A-Z][A-Z'’.-]+(?: [A-Z][A-Z'’.-]+){0,2}?)"
-                         r"(?:, ?([A-Z]{2})\b)?(?= ?(?:\(|—|–|--?|,))"
+                         r"(?:, ?([A-Z]{2}\b|[A-Z][a-z]{1,4}\.?))?(?= ?(?:\(|—|–|--?|,))"
                          r"|^([A-Z][a-z]+(?: [A-Z][a-z]+){0,2}) (?=\([A-Z][A-Za-z]+\))")  # "Washington (CNN)"
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
 NAME_LABELS = {"ORG", "PERSON"}
@@ -79,6 +79,7 @@ PLACE_AFTER_RE = re.compile(r"[\s-]+(?:(?i:police|council|councillors?|mayor|res
 WITHIN_RE = re.compile(r", | in (?:the )?")  # "Barrie, Ontario", "Monroe County in northeast Missouri"
 LIST_SEP_RE = re.compile(r",? (?:and|or) |, ")
 TOWN_COMMA_RE = re.compile(r"\b[A-Z][\w'-]+, $")
+SAINT_CONTINUES_RE = re.compile(r" [A-Z][a-z]+(?:['’]s)?")
 UNIT_OF_RE = re.compile(r"(?i:(city|town|village|county|district|borough|municipality|province|state)) of (?=[A-Z])")
 _UNMARKED = str.maketrans("", "", "'’ʼʻ`.")
 _NON_WORD_RE = re.compile(r"[\W_]+")
@@ -473,8 +474,10 @@ class Geocoder:
             if m is not None and self.candidates(m.name, m.kinds):
                 out.append(m)
                 taken.append((m.start, m.end))
-            state = self.admin1.get(("US", mt.group(2) or ""))  # US admin1 codes are postal codes
-            if state is not None:
+            code = mt.group(2) or ""  # US admin1 codes are postal codes; "Ky" is "Ky." without its dot
+            state = self.admin1.get(("US", code)) if code.isupper() else next(
+                (i for i in self.abbreviations.get(code.rstrip(".") + ".", ()) if self.entries[i].kind == "A1"), None)
+            if state is not None and free(*mt.span(2)):
                 a1 = self.entries[state]
                 out.append(_Mention(mt.start(2), mt.end(2), mt.group(2), fold(a1.name), "GPE", frozenset({"A1"}),
                                     name=a1.name))
@@ -498,7 +501,11 @@ class Geocoder:
                 continue
             if ent.label not in PLACE_LABELS | NAME_LABELS | {"NORP"} or not free(ent.start, ent.end):
                 continue
-            m = self._mention(text, ent.start, ent.end, ent.label)
+            end = ent.end
+            saint = SAINT_CONTINUES_RE.match(text, end) if ent.text.endswith(("St.", "Ste.", "Mt.", "Ft.")) else None
+            if saint and self.candidates(text[ent.start:saint.end()]):  # NER cut "Fort St." from "John"
+                end = saint.end()
+            m = self._mention(text, ent.start, end, ent.label)
             if m is None or not free(m.start, m.end) or m.key in NOT_NAMES:
                 continue
             if m.key in surnames and " " not in m.text.strip() and (ent.label in STRICT_LABELS or not any(
