@@ -326,7 +326,8 @@ class Geocoder:
             return [(0.0, self.entries[i])] if i is not None else []
         every = self.candidates(m.name, m.kinds)
         if m.whole:  # Jordan's "Karak district" is its Karak governorate, not Pakistan's Karak District
-            every += [c for c in self.candidates(m.whole) if c[0] not in {e for e, _ in every}]
+            seen = {e for e, _ in every}
+            every += [c for c in self.candidates(m.whole) if c[0] not in seen]
         # a name NER gave a vague label is a small town only inside a division the article names
         cands = [(e, x) for e, x in every if m.label not in STRICT_LABELS or self._notable(e, x, m.label)
                  or (within is not None or ctx_a.get((e.country, e.admin1))) and e.kind == "P"]
@@ -346,9 +347,8 @@ class Geocoder:
         if within is None:  # "Washington" is the capital, not Washington, Missouri, unless the text says so
             cands = [(e, x) for e, x in cands if e.kind != "P" or e.capital or e.country not in capitals]
         cands = [(e, x) for e, x in cands if e.kind != "A1" or not any(
-            (c.country, c.admin1) == (e.country, e.admin1) and fold(c.name) == fold(e.name)
-            and c.population >= SEAT_SHARE * e.population or c.capital and c.country == e.country
-            and fold(c.name) == fold(e.name) for c in cities)]
+            fold(c.name) == fold(e.name) and c.country == e.country
+            and (c.capital or c.admin1 == e.admin1 and c.population >= SEAT_SHARE * e.population) for c in cities)]
         scored = [(self._score(e, x, ctx_c, ctx_a, points, ctx_d if fold(e.name) == key
                                and (e.country, e.admin1) not in seats else None), e) for e, x in cands]
         return sorted(scored, key=lambda t: -t[0])
@@ -519,7 +519,7 @@ class Geocoder:
                     m.label = "GPE"
                 elif self._best(m, Counter(), Counter(), []) is None:
                     m.weak = True
-                    if ent.label == "PERSON" or not self._town_name(text, m.text, loose=True) or not cued(m):
+                    if ent.label == "PERSON" or self._town_name(text, m.text) is None or not cued(m):
                         continue
             out.append(m)
             taken.append((m.start, m.end))
@@ -613,11 +613,11 @@ class Geocoder:
         A sentence-initial capital says little, unless NER put the word inside a longer name
         ("Kentucky State Police said") and it names a country or a place of half a million.
         """
-        key = fold(span)
-        if key in NOT_NAMES or key in surnames or not self._town_name(text, span, loose=True) \
+        own = self._town_name(text, span)
+        if own is None or fold(span) in NOT_NAMES or fold(span) in surnames \
                 or span.isupper() and _shouted(text, start, start + len(span)):
             return None
-        if not self._town_name(text, span):
+        if not own:
             return False  # only some town's alternate name ("Enfield" for Enfield Town)
         cands = self.candidates(span)
         before = text[max(0, start - 3):start].rstrip(" \t")
@@ -627,15 +627,18 @@ class Geocoder:
         return any(exact and (e.kind in ("C", "A1", "R") or (e.kind == "A2" and " " in span)
                               or (e.kind == "P" and e.population >= 100_000)) for e, exact in cands)
 
-    def _town_name(self, text: str, span: str, loose: bool = False) -> bool:
-        """A name that is exactly some place's own name (``loose``: any place's name at all), not a
-        single word the text also uses as a common word."""
-        key = fold(span)
+    def _town_name(self, text: str, span: str) -> bool | None:
+        """Whether a name is exactly some place's own name (True) or only another name of a place
+        (False); None when no place bears it or it is a single word the text also uses as a common
+        word."""
         if " " not in span and re.search(rf"\b{re.escape(span.lower())}\b", text):
-            return False
-        if loose or span in self.abbreviations:  # "ACT", "NSW"
-            return bool(self.candidates(span))
-        return any(x and fold(e.name) == key or x and " " in span for e, x in self.candidates(span))
+            return None
+        cands = self.candidates(span)
+        if not cands:
+            return None
+        key = fold(span)
+        return span in self.abbreviations or any(  # "ACT", "NSW"
+            x and fold(e.name) == key or x and " " in span for e, x in cands)
 
 
 def _shouted(text: str, start: int, end: int) -> bool:
