@@ -38,3 +38,38 @@ def db_url(request, tmp_path):
     with admin.begin() as conn:
         conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
     admin.dispose()
+
+
+def take_in(db: str, articles, analyses=None):
+    """The product's path after analysis, without spaCy: store the articles with their analyses
+    (by default: English, no mentions, no lead event), their records and signatures, and run the
+    event engine. Returns the open Store."""
+    from storyline.models import AnalyzedDocument
+    from storyline.nlp.embeddings import embed
+    from storyline.pipeline import prepare
+    from storyline.store.db import Store
+
+    store = Store(db)
+    store.add_articles(articles)
+    analyses = analyses or {}
+    pairs = [(a, analyses.get(a.id) or AnalyzedDocument(id=a.id, text=a.text, published=a.published, language="en"))
+             for a in articles]
+    store.save_analyses(prepare(pairs, embed))
+    from storyline.pipeline import update_events
+
+    update_events(store)
+    return store
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory) -> dict:
+    """The README's main job on the demo corpus, run once: its database, report and output."""
+    from typer.testing import CliRunner
+
+    from storyline.cli import app
+
+    tmp = tmp_path_factory.mktemp("demo")
+    db, report = str(tmp / "demo.db"), tmp / "report.html"
+    result = CliRunner().invoke(app, ["run", str(DEMO), "--db", db, "--report", str(report), "--quiet"])
+    assert result.exit_code == 0, result.output
+    return {"db": db, "report": report, "output": result.output}

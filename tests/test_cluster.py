@@ -1,226 +1,233 @@
-"""Event clustering: similar events stay apart, reports of one event merge, order does not matter."""
+"""Event records and the event engine: one event per happening, whatever order articles arrive in."""
 from __future__ import annotations
 
 import calendar
-import random
-from pathlib import Path
+import hashlib
+import json
 
+import numpy as np
 import pytest
 
-from storyline.cluster import EventIndex, MentionFeatures, cluster_mentions, doc_features, main_events
-from storyline.cluster import events as cluster_events_module
-from storyline.cluster.mentions import article_events, article_level, centrality, cluster_events
-from storyline.evaluation.clusters import evaluate_clusters
+from storyline.cluster.engine import EventEngine
+from storyline.cluster.records import build_records, centrality, article_events, plan_records
+from storyline.cluster.similarity import cluster_component
 from storyline.extract.ontology import lookup
-from storyline.models import ActorRef, AnalyzedDocument, Count, EventMention, Place, TimeExpr
+from storyline.models import (ActorRef, AnalyzedDocument, Article, Count, EventMention, MentionRef, Place, TimeExpr)
 from storyline.nlp.embeddings import embed
-from storyline.reconcile.claims import MentionRef
 
-ECB = Path(__file__).resolve().parents[2] / "shared" / "eval" / "ecbplus-dev"
-
-
-def mention(key: str, text: str, start: str | None, end: str | None = None, **kw) -> MentionFeatures:
-    return MentionFeatures(key=key, doc_id=key.split("#")[0], text=text, date_start=start, date_end=end or start,
-                           embedding=embed([text])[0], **kw)
+from conftest import EVAL, needs, take_in
 
 
-STRIKE_DEC = ("US aircraft struck five Kata'ib Hezbollah sites in Iraq and Syria on Sunday, killing 25 fighters, "
-              "in retaliation for a rocket attack that killed an American contractor near Kirkuk.")
-STRIKE_DEC_2 = ("American warplanes hit Kata'ib Hezbollah positions in western Iraq and eastern Syria, leaving 25 "
-                "militiamen dead, the Pentagon said, after the killing of a US contractor at a Kirkuk base.")
-STRIKE_MAR = ("US jets struck Kata'ib Hezbollah weapons depots south of Baghdad on Thursday after rockets killed "
-              "two American soldiers and a British medic at Camp Taji.")
-IRAQ = dict(type="airstrike", country="IQ", actors={"United States", "Kata'ib Hezbollah"})
-
-
-def test_two_strikes_on_one_militia_months_apart_are_two_events_and_reports_merge() -> None:
-    ms = [
-        mention("a#0", STRIKE_DEC, "2019-12-29", **IRAQ),
-        # published the next day without a date of its own: it covers the days before publication
-        mention("b#0", STRIKE_DEC_2, "2019-12-27", "2019-12-30", **IRAQ),
-        mention("c#0", STRIKE_MAR, "2020-03-12", **IRAQ),
-    ]
-    ev = cluster_mentions(ms)
-    assert ev["a#0"] == ev["b#0"] != ev["c#0"]
-
-
-def test_time_granularity_two_days_never_one_event_a_week_contains_its_days() -> None:
-    ms = [
-        mention("a#0", STRIKE_DEC, "2019-12-29", **IRAQ),
-        mention("b#0", STRIKE_DEC, "2019-12-30", **IRAQ),  # same words, another day: another strike
-        mention("w#0", STRIKE_DEC_2, "2019-12-23", "2019-12-29", **IRAQ),  # "last week"
-    ]
-    ev = cluster_mentions(ms)
-    assert ev["a#0"] != ev["b#0"]
-    assert ev["w#0"] == ev["a#0"]
-
-
-def test_month_precision_overlaps_a_day_but_type_and_place_conflicts_split() -> None:
-    month = mention("m#0", STRIKE_MAR, "2020-03-01", "2020-03-31", **IRAQ)
-    day = mention("d#0", STRIKE_MAR, "2020-03-12", **IRAQ)
-    other_type = mention("t#0", STRIKE_MAR, "2020-03-12", **{**IRAQ, "type": "rocket_attack"})
-    far = mention("f#0", STRIKE_MAR, "2020-03-12", lat=33.3, lon=44.4, **IRAQ)
-    far2 = mention("g#0", STRIKE_MAR, "2020-03-12", lat=36.2, lon=37.1, **IRAQ)  # ~700 km away
-    ev = cluster_mentions([month, day, other_type, far, far2])
-    assert ev["m#0"] == ev["d#0"]
-    assert ev["t#0"] != ev["d#0"]
-    assert ev["f#0"] != ev["g#0"]
-
-
-def test_main_event_is_the_reported_mention_not_the_background() -> None:
-    ms = [
-        mention("x#0", STRIKE_DEC, "2019-12-29", role="background", **IRAQ),
-        mention("x#1", STRIKE_MAR, "2020-03-12", **IRAQ),
-        mention("y#0", STRIKE_MAR, "2020-03-12", **IRAQ),
-    ]
-    main = main_events(ms, cluster_mentions(ms))
-    assert main["x"] == main["y"]
-
-
-@pytest.fixture(scope="module")
-def ecb_subset() -> list[MentionFeatures]:
-    ids = sorted(p.stem for p in ECB.glob("*.txt") if p.stem.split("_")[0] in {"35", "9", "27"})
-    return doc_features({i: (ECB / f"{i}.txt").read_text(encoding="utf-8") for i in ids})
-
-
-def test_incremental_adds_in_any_order_equal_the_batch_run(ecb_subset: list[MentionFeatures]) -> None:
-    batch = cluster_mentions(ecb_subset)
-    assert 2 <= len(set(batch.values())) < len(ecb_subset)
-    for seed in (1, 2):
-        shuffled = ecb_subset[:]
-        random.Random(seed).shuffle(shuffled)
-        index = EventIndex()
-        for k in range(0, len(shuffled), 7):
-            index.add(shuffled[k : k + 7])
-        assert index.events == batch
-
-
-def test_groups_too_large_are_clustered_in_time_slices_in_any_order(ecb_subset, monkeypatch) -> None:
-    dated = [MentionFeatures(**{**f.__dict__, "date_start": f"2020-01-{1 + k % 9:02d}", "date_end": f"2020-01-{3 + k % 9:02d}"})
-             for k, f in enumerate(ecb_subset)]
-    monkeypatch.setattr(cluster_events_module, "MAX_BLOCK", 8)
-    batch = cluster_mentions(dated)
-    assert 2 <= len(set(batch.values())) < len(dated)
-    shuffled = dated[:]
-    random.Random(3).shuffle(shuffled)
-    index = EventIndex()
-    for k in range(0, len(shuffled), 5):
-        index.add(shuffled[k : k + 5])
-    assert index.events == batch
-
-
-def test_ecbplus_dev_clustering_quality() -> None:
-    scores = evaluate_clusters(ECB)
-    assert scores["n_articles"] == 772 and scores["n_gold_clusters"] == 66
-    assert scores["b3_f1"] >= 0.955
-    assert scores["ari"] >= 0.94
-
-
-# --------------------------------------------------------------------------- mentions -> events
-def _ref(article: str, index: int, sentence: int, text: str, type_: str, published: str, title: str, *,
-         day: tuple[str, str, str] | None = None, place: Place | None = None, actor1: str | None = None,
-         actor_kind: str | None = None, role: str = "reported", killed: int | None = None, **extra) -> MentionRef:
-    time = TimeExpr(0, 0, day[0], day[1], day[2], range_start=day[1], range_end=day[2] if day[2] != "day" else day[1]) if day else None
+def _mention(sentence: int, text: str, type_: str, *, day: tuple[str, str, str] | None = None,
+             place: Place | None = None, actor1: ActorRef | None = None, actor2: ActorRef | None = None,
+             role: str = "reported", killed: int | None = None, **extra) -> EventMention:
+    time = None
     if day and day[2] == "month":
         last = calendar.monthrange(int(day[1][:4]), int(day[1][5:7]))[1]
         time = TimeExpr(0, 0, day[0], day[1][:7], "month", range_start=day[1], range_end=f"{day[1][:8]}{last:02d}")
+    elif day:
+        time = TimeExpr(0, 0, day[0], day[1], "day", range_start=day[1], range_end=day[1])
     lab = lookup(type_)
-    m = EventMention(sentence=sentence, start=0, end=0, trigger=type_, type=type_, acled_event_type=lab[0],
-                     acled_sub_event_type=lab[1], plover_type=lab[2], role=role, time=time, place=place,
-                     actor1=ActorRef(actor1, actor1, actor_kind) if actor1 else None, sentence_text=text,
-                     fatalities=Count(killed) if killed else None, extra=extra)
-    return MentionRef(article, index, m, published, title)
+    return EventMention(sentence=sentence, start=0, end=0, trigger=type_, type=type_, acled_event_type=lab[0],
+                        acled_sub_event_type=lab[1], plover_type=lab[2], role=role, time=time, place=place,
+                        actor1=actor1, actor2=actor2, sentence_text=text,
+                        fatalities=Count(killed) if killed else None, extra=extra)
+
+
+def _article(id_: str, title: str, sentences: list[str], published: str) -> Article:
+    text = "\n\n".join(sentences)
+    return Article(id=id_, title=title, text=text, published=published,
+                   content_hash=hashlib.sha256(text.encode()).hexdigest())
+
+
+def _records(article: Article, mentions: list[EventMention]) -> list:
+    plan = plan_records(article, AnalyzedDocument(article.id, article.text, article.published, event_mentions=mentions))
+    return build_records(plan, embed([d.text for d in plan.drafts]))
 
 
 KRAMATORSK = Place(0, 0, "Kramatorsk", "Kramatorsk", "UA", "Donetsk", 48.72, 37.56, precision="place")
-P1_TITLE, P2_TITLE, P3_TITLE = ("Rocket attack on Kramatorsk market kills eight",
-                                "Kramatorsk mourns eight killed in market shelling",
-                                "Rockets hit Kramatorsk again, killing three")
+RUSSIA = ActorRef("Russian forces", "Russian forces", "state_military", "RU", entity_id="mil-ru")
 P1 = ["Russian forces fired rockets at a crowded market in Kramatorsk on Tuesday, killing eight civilians, regional officials said.",
       "The attack also wounded 21 people, among them two children.",
       "Last month a missile strike on the city's railway station killed 61 people waiting for evacuation trains.",
       "Residents were asked to stay close to shelters."]
-P2 = ["Funerals were held for the eight people killed when Russian rockets hit the central market in Kramatorsk.",
-      "President Volodymyr Zelensky visited the city on Wednesday and met relatives of the victims."]
-P3 = ["Russian rockets struck a residential block in Kramatorsk on Saturday, killing three people, the regional governor said."]
+P1_MENTIONS = [
+    _mention(0, P1[0], "rocket_attack", day=("Tuesday", "2023-05-09", "day"), place=KRAMATORSK, actor1=RUSSIA, killed=8),
+    _mention(1, P1[1], "attack", antecedent_sentence=0),
+    _mention(2, P1[2], "missile_attack", day=("Last month", "2023-04-01", "month"), place=KRAMATORSK, role="background", killed=61),
+    _mention(3, P1[3], "request"),
+]
 
 
-@pytest.fixture(scope="module")
-def kramatorsk():
-    refs = [
-        _ref("p1", 0, 0, P1[0], "rocket_attack", "2023-05-10", P1_TITLE, day=("Tuesday", "2023-05-09", "day"),
-             place=KRAMATORSK, actor1="Russian forces", actor_kind="state_military", killed=8),
-        _ref("p1", 1, 1, P1[1], "attack", "2023-05-10", P1_TITLE, antecedent_sentence=0),
-        _ref("p1", 2, 2, P1[2], "missile_attack", "2023-05-10", P1_TITLE, day=("Last month", "2023-04-01", "month"),
-             place=KRAMATORSK, role="background", killed=61),
-        _ref("p1", 3, 3, P1[3], "request", "2023-05-10", P1_TITLE),
-        _ref("p2", 0, 0, P2[0], "rocket_attack", "2023-05-11", P2_TITLE, place=KRAMATORSK, killed=8),
-        _ref("p2", 1, 1, P2[1], "visit", "2023-05-11", P2_TITLE, day=("Wednesday", "2023-05-10", "day"),
-             place=KRAMATORSK, actor1="Volodymyr Zelensky", actor_kind="person"),
-        _ref("p3", 0, 0, P3[0], "rocket_attack", "2023-08-20", P3_TITLE, day=("Saturday", "2023-08-19", "day"),
-             place=KRAMATORSK, killed=3),
-    ]
-    texts = {"p1": P1, "p2": P2, "p3": P3}
-    analyses = {a: AnalyzedDocument(a, "\n".join(t), None) for a, t in texts.items()}
-    return refs, analyses
-
-
-def test_mentions_of_one_attack_become_one_event_and_similar_attacks_stay_apart(kramatorsk) -> None:
-    refs, analyses = kramatorsk
-    groups, main = cluster_events(refs, analyses)
-    event = {r.key: k for k, g in enumerate(groups) for r in g}
-    # the generic "the attack" joins its antecedent; another outlet's report of it joins the event
-    assert event["p1#0"] == event["p1#1"] == event["p2#0"]
-    # the recalled April strike and the August strike on the same town are events of their own
-    assert len({event["p1#0"], event["p1#2"], event["p3#0"]}) == 3
-    assert "p1#3" not in event  # a request with no one making it is no event
-    assert event["p2#1"] != event["p2#0"]  # the president's visit is a fact of its own...
-    assert event[main["p1"]] == event[main["p2"]] == event["p1#0"]  # ...but not what either article is about
-    assert event[main["p3"]] == event["p3#0"]
-
-
-def test_article_level_records_added_in_any_order_give_the_batch_events(kramatorsk) -> None:
-    refs, analyses = kramatorsk
-    _groups, _main, records, _central = article_level(refs, analyses)
-    batch = cluster_mentions(records)
-    for order in (["p3", "p1", "p2"], ["p2", "p3", "p1"]):
-        index = EventIndex()
-        for article in order:
-            index.add([r for r in records if r.doc_id == article])
-        assert index.events == batch
-
-
-def test_a_recalled_event_joins_the_reported_event_it_matches(kramatorsk) -> None:
-    refs, analyses = kramatorsk
-    recalled = _ref("p4", 0, 0, "In May, Russian rockets hit the market in Kramatorsk, killing eight civilians.", "rocket_attack",
-                    "2023-07-01", "Kramatorsk rebuilds its market", day=("In May", "2023-05-01", "month"),
-                    place=KRAMATORSK, role="background", killed=8)
-    analyses = {**analyses, "p4": AnalyzedDocument("p4", recalled.mention.sentence_text, None)}
-    groups, _main = cluster_events(refs + [recalled], analyses)
-    event = {r.key: k for k, g in enumerate(groups) for r in g}
-    assert event["p4#0"] == event["p1#0"] != event["p3#0"]
-
-
-def test_a_lone_record_joins_only_an_event_that_nothing_in_rules_it_out() -> None:
-    near = mention("n#0", STRIKE_MAR, "2020-03-12", lat=33.3, lon=44.4, **IRAQ)
-    near2 = mention("o#0", STRIKE_MAR, "2020-03-12", lat=33.35, lon=44.35, **IRAQ)
-    undated_place = mention("u#0", STRIKE_MAR, "2020-03-12", **IRAQ)
-    far = mention("g#0", STRIKE_MAR, "2020-03-12", lat=36.2, lon=37.1, **IRAQ)
-    ev = cluster_mentions([near, near2, undated_place, far])
-    assert ev["n#0"] == ev["o#0"] != ev["g#0"]  # ~700 km apart: never one event, however alike
-    assert ev["u#0"] in (ev["n#0"], ev["g#0"])
+def test_mentions_of_one_attack_are_one_article_event_and_a_recalled_one_another() -> None:
+    refs = [MentionRef("p1", i, m, "2023-05-10", "Rocket attack on Kramatorsk market kills eight") for i, m in enumerate(P1_MENTIONS)]
+    groups = article_events([r for r in refs if r.mention.type != "request"])
+    by_key = {r.key: k for k, g in enumerate(groups) for r in g}
+    assert by_key["p1#0"] == by_key["p1#1"] != by_key["p1#2"]
 
 
 def test_an_article_is_about_its_own_event_not_the_one_it_answers() -> None:
     army = ActorRef("the army", "Armed Forces of Mali", "state_military", "ML", entity_id="mil-ml")
     group = ActorRef("the Front", "Hayre Front", "militia_rebel", entity_id="name:hayre-front")
-    recalled = _ref("a", 0, 0, "The road stayed closed since last week's drone attack on the army camp.", "drone_attack",
-                    "2024-11-18", "Army jets strike back near Bandiagara", after_word="since")
-    strike = _ref("a", 1, 1, "The army said its jets bombed the Front's camps near Bandiagara on Friday.", "airstrike",
-                  "2024-11-18", "Army jets strike back near Bandiagara", day=("Friday", "2024-11-15", "day"))
-    strike.mention.actor1, strike.mention.actor2 = army, group
-    recalled.mention.actor1, recalled.mention.actor2 = group, army
-    groups = article_events([recalled, strike])
+    title = "Army jets strike back near Bandiagara"
+    recalled = _mention(0, "The road stayed closed since last week's drone attack on the army camp.", "drone_attack",
+                        actor1=group, actor2=army, after_word="since")
+    strike = _mention(1, "The army said its jets bombed the Front's camps near Bandiagara on Friday.", "airstrike",
+                      day=("Friday", "2024-11-15", "day"), actor1=army, actor2=group)
+    groups = article_events([MentionRef("a", 0, recalled, "2024-11-18", title), MentionRef("a", 1, strike, "2024-11-18", title)])
     assert len(groups) == 2  # the attacked side striking back is another event
-    main = max(groups, key=lambda g: centrality(g, "Army jets strike back near Bandiagara"))
+    main = max(groups, key=lambda g: centrality(g, title))
     assert [r.mention.type for r in main] == ["airstrike"]
+
+
+def test_records_central_first_with_the_lead_and_passing_ones_with_their_sentences() -> None:
+    art = _article("p1", "Rocket attack on Kramatorsk market kills eight", P1, "2023-05-10")
+    records = _records(art, P1_MENTIONS)
+    central, passing = records[0], records[1:]
+    assert central.central and central.mentions == [0, 1] and central.key == "p1#0"
+    assert central.type == "Shelling/artillery/missile attack" and central.date_start == "2023-05-09"
+    assert {"10", "2023", "kramatorsk"} <= set(central.tokens.lead_names)  # headline and dateline "May 10, 2023"
+    assert [r.mentions for r in passing] == [[2]] and not passing[0].central and passing[0].role == "background"
+    assert abs(float(np.linalg.norm(central.embedding)) - 1.0) < 1e-4
+
+
+def test_an_article_without_typed_mentions_is_about_the_happening_its_lead_states() -> None:
+    art = _article("q", "Earthquake shakes coastal towns", ["A magnitude 6.1 earthquake struck off the coast on Monday."], "2023-02-07")
+    lead = _mention(0, "A magnitude 6.1 earthquake struck off the coast on Monday.", "other", lead=True)
+    plan = plan_records(art, AnalyzedDocument("q", art.text, art.published, lead_event=lead))
+    assert [d.refs[0].index for d in plan.drafts] == [-1] and plan.reason is None
+    opinion = plan_records(art, AnalyzedDocument("q", art.text, art.published))
+    assert opinion.drafts == [] and opinion.reason.startswith("reports nothing")
+    foreign = plan_records(art, AnalyzedDocument("q", art.text, art.published, language="fr"))
+    assert foreign.drafts == [] and "'fr'" in foreign.reason
+
+
+# --------------------------------------------------------------------------- one story, several events
+DOUENTZA = Place(0, 0, "Douentza", "Douentza", "ML", "Mopti", 15.0, -2.95, precision="place")
+BANDIAGARA = Place(0, 0, "Bandiagara", "Bandiagara", "ML", "Mopti", 14.35, -3.61, precision="place")
+ARMY = ActorRef("the army", "Malian Armed Forces", "state_military", "ML", entity_id="mil-ml")
+FRONT = ActorRef("the Front", "Hayre Front", "militia_rebel", entity_id="name:hayre-front")
+STORY = {
+    "attack-a": ("Drone attack on army camp in Douentza kills 12 soldiers", "2024-11-12",
+                 ["Fighters of the Hayre Front flew explosive drones into the army camp in Douentza on Tuesday, killing 12 soldiers, the army said.",
+                  "The Hayre Front has fought the army in central Mali for two years."],
+                 ("drone_attack", "2024-11-12", DOUENTZA, FRONT, ARMY)),
+    "attack-b": ("Douentza camp hit by drones, 12 soldiers dead", "2024-11-13",
+                 ["Explosive-laden drones launched by the Hayre Front struck a military camp in Douentza on Tuesday and killed 12 soldiers.",
+                  "The army in central Mali promised to respond."],
+                 ("drone_attack", "2024-11-12", DOUENTZA, FRONT, ARMY)),
+    "strike-a": ("Army jets bomb Hayre Front camps near Bandiagara", "2024-11-15",
+                 ["The army bombed camps of the Hayre Front near Bandiagara on Friday, days after the drone attack on its camp in Douentza.",
+                  "The army said 30 fighters were killed in central Mali."],
+                 ("airstrike", "2024-11-15", BANDIAGARA, ARMY, FRONT)),
+    "strike-b": ("Airstrikes near Bandiagara kill 30 fighters, army says", "2024-11-16",
+                 ["Military aircraft struck Hayre Front positions near Bandiagara on Friday, killing 30 fighters, the army said.",
+                  "The strikes followed the drone attack on the army camp in Douentza."],
+                 ("airstrike", "2024-11-15", BANDIAGARA, ARMY, FRONT)),
+}
+
+
+def _story_records() -> list:
+    out = []
+    for id_, (title, published, sentences, (key, day, place, a1, a2)) in STORY.items():
+        m = _mention(0, sentences[0], key, day=("", day, "day"), place=place, actor1=a1, actor2=a2)
+        out += _records(_article(id_, title, sentences, published), [m])
+    return out
+
+
+def test_reports_of_one_happening_are_one_event_and_the_retaliation_is_another() -> None:
+    events = cluster_component(_story_records())
+    articles = sorted(sorted(k.split("#")[0] for k in e) for e in events)
+    assert articles == [["attack-a", "attack-b"], ["strike-a", "strike-b"]]
+
+
+def test_the_events_of_a_component_do_not_depend_on_the_order_of_its_records() -> None:
+    records = _story_records()
+    assert cluster_component(records) == cluster_component(records[::-1])
+
+
+# --------------------------------------------------------------------------- the engine over a store
+def _analysed(id_: str) -> tuple[Article, AnalyzedDocument]:
+    title, published, sentences, (key, day, place, a1, a2) = STORY[id_]
+    art = _article(id_, title, sentences, published)
+    m = _mention(0, sentences[0], key, day=("", day, "day"), place=place, actor1=a1, actor2=a2)
+    return art, AnalyzedDocument(id_, art.text, published, event_mentions=[m])
+
+
+def _take_in(db: str, ids: list[str]):
+    pairs = [_analysed(i) for i in ids]
+    return take_in(db, [a for a, _ in pairs], {a.id: d for a, d in pairs})
+
+
+def _partition(store) -> set[frozenset]:
+    by_event: dict[str, set] = {}
+    for row in store.iter_articles():
+        by_event.setdefault(row.main_event, set()).add(row.id)
+    return {frozenset(v) for v in by_event.values()}
+
+
+def test_a_later_batch_gives_the_events_of_one_run_and_keeps_the_ids_of_the_events_it_joins(db_url, tmp_path) -> None:
+    first = _take_in(db_url, ["attack-a", "strike-b"])
+    ids_before = {row.id: row.main_event for row in first.iter_articles()}
+    first.close()
+    later = _take_in(db_url, ["attack-b", "strike-a"])
+    once = _take_in(str(tmp_path / "once.db"), list(STORY))
+    assert _partition(later) == _partition(once) == {frozenset({"attack-a", "attack-b"}), frozenset({"strike-a", "strike-b"})}
+    after = {row.id: row.main_event for row in later.iter_articles()}
+    assert after["attack-a"] == ids_before["attack-a"] == after["attack-b"]
+    assert after["strike-b"] == ids_before["strike-b"] == after["strike-a"]
+    assert later.integrity_problems() == []
+
+
+def test_a_second_batch_reads_the_first_batchs_records_and_does_not_recompute_them(tmp_path, monkeypatch) -> None:
+    import storyline.cluster.records as records
+
+    db = str(tmp_path / "two.db")
+    store = _take_in(db, ["attack-a", "strike-b"])
+    with store.engine.connect() as conn:
+        before = {k: (p, e) for k, p, e in conn.exec_driver_sql("SELECT key, payload, embedding FROM records")}
+    store.close()
+    planned = []
+    real = records.plan_records
+    monkeypatch.setattr(records, "plan_records", lambda a, d: planned.append(a.id) or real(a, d))
+    store = _take_in(db, ["attack-b", "strike-a"])
+    assert sorted(planned) == ["attack-b", "strike-a"]
+    with store.engine.connect() as conn:
+        after = {k: (p, e) for k, p, e in conn.exec_driver_sql("SELECT key, payload, embedding FROM records")}
+    assert {k: after[k] for k in before} == before  # stored once, read back, never rewritten
+
+
+def test_ids_survive_merges_and_splits_are_recorded() -> None:
+    groups = [["a#0", "b#0", "c#0"], ["d#0"], ["e#0", "f#0"]]
+    old = {"a#0": "ev-1", "b#0": "ev-1", "c#0": "ev-2", "d#0": "ev-3", "e#0": "ev-3"}
+    ids = EventEngine._stable_ids(groups, old, {"ev-1", "ev-2", "ev-3"}, {})
+    assert ids[0] == "ev-1"  # the larger part keeps its id; ev-2 merged into it
+    assert ids[1] == "ev-3" or ids[2] == "ev-3"  # ev-3 split in two: one part keeps the id
+    assert len(set(ids)) == 3
+
+
+def test_ecbplus_topics_of_two_similar_events_each_through_the_product() -> None:
+    """Topics whose two events are most alike (two DUI arrests of one club's players, a law
+    loosened then restored, two patches for one browser): the product keeps them apart."""
+    from storyline.evaluation.clusters import evaluate_clusters
+
+    corpus = needs(EVAL / "ecbplus-dev")
+    scores = evaluate_clusters(_subset(corpus, {"35", "9", "27"}))
+    assert scores["without_main_event"] == {}
+    assert scores["b3_f1"] >= 0.85
+
+
+def _subset(corpus, topics: set[str]):
+    import tempfile
+    from pathlib import Path
+
+    tmp = Path(tempfile.mkdtemp())
+    gold = json.loads((corpus / "gold.json").read_text(encoding="utf-8"))["clusters"]
+    keep = {k: v for k, v in gold.items() if k.split("_")[0] in topics}
+    for k in keep:
+        (tmp / f"{k}.txt").write_text((corpus / f"{k}.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    meta = [line for line in (corpus / "metadata.jsonl").read_text(encoding="utf-8").splitlines()
+            if json.loads(line)["file"][:-4] in keep]
+    (tmp / "metadata.jsonl").write_text("\n".join(meta) + "\n", encoding="utf-8")
+    (tmp / "gold.json").write_text(json.dumps({"clusters": keep}), encoding="utf-8")
+    return tmp

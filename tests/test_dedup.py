@@ -1,10 +1,12 @@
-"""Dedup on invented articles: copies are linked to their original, independent reports are not."""
+"""Dedup on invented articles, through the event engine: copies are linked to their original,
+independent reports are not, and the answer does not depend on the order articles arrive in."""
 from __future__ import annotations
 
 import hashlib
 
-from storyline.dedup import DedupIndex, find_duplicates
 from storyline.models import Article
+
+from conftest import take_in
 
 ORIGINAL = """Flooding along the Rhône killed four people in the town of Valmont on Tuesday, regional officials said.
 The river rose nearly three metres overnight after two days of heavy rain, forcing 1,200 residents to leave their homes.
@@ -38,61 +40,57 @@ Rail traffic between Genoa and La Spezia was suspended for most of the day, oper
 Forecasters expect the storm system to move towards Tuscany on Sunday."""
 
 
-def art(id_: str, text: str, published: str = "2023-10-10") -> Article:
-    return Article(id=id_, text=text, published=published, content_hash=hashlib.sha256(text.encode()).hexdigest())
+def art(id_: str, text: str, published: str = "2023-10-10", publisher: str | None = None) -> Article:
+    return Article(id=id_, text=text, published=published, publisher=publisher,
+                   content_hash=hashlib.sha256(text.encode()).hexdigest())
 
 
-def test_exact_syndicated_and_rewritten_copies_link_to_the_earliest_original() -> None:
+def copies(store) -> dict[str, tuple]:
+    return {r.id: (r.duplicate_of, r.duplicate_kind, r.duplicate_similarity) for r in store.iter_articles() if r.duplicate_of}
+
+
+def test_exact_syndicated_and_rewritten_copies_link_to_the_earliest_original(db_url) -> None:
     arts = [
         art("rewrite", REWRITTEN, "2023-10-11"),
         art("orig", ORIGINAL, "2023-10-10"),
         art("exact", ORIGINAL, "2023-10-12"),
         art("bot", SYNDICATED, "2023-10-11"),
     ]
-    dups = find_duplicates(arts)
-    assert set(dups) == {"rewrite", "exact", "bot"}
-    assert all(d.duplicate_of == "orig" for d in dups.values())
-    assert dups["exact"].kind == "exact"
-    assert dups["bot"].kind == "syndicated" and dups["bot"].similarity >= 0.6
-    assert dups["rewrite"].kind == "rewritten"
+    found = copies(take_in(db_url, arts))
+    assert set(found) == {"rewrite", "exact", "bot"}
+    assert all(of == "orig" for of, _, _ in found.values())
+    assert found["exact"][1] == "exact"
+    assert found["bot"][1] == "syndicated" and found["bot"][2] >= 0.6
+    assert found["rewrite"][1] == "rewritten"
 
 
-def test_same_event_reported_independently_and_another_flood_are_not_duplicates() -> None:
+def test_same_event_reported_independently_and_another_flood_are_not_duplicates(db_url) -> None:
     arts = [art("orig", ORIGINAL), art("indep", SAME_EVENT_INDEPENDENT, "2023-10-11"), art("italy", OTHER_FLOOD)]
-    assert find_duplicates(arts) == {}
+    assert copies(take_in(db_url, arts)) == {}
 
 
-def test_tie_on_date_picks_the_most_complete_text_as_original() -> None:
+def test_tie_on_date_picks_the_most_complete_text_as_original(db_url) -> None:
     short = ORIGINAL.rsplit("\n", 1)[0]
-    dups = find_duplicates([art("short", short), art("full", ORIGINAL)])
-    assert set(dups) == {"short"} and dups["short"].duplicate_of == "full"
+    found = copies(take_in(db_url, [art("short", short), art("full", ORIGINAL)]))
+    assert set(found) == {"short"} and found["short"][0] == "full"
 
 
-def test_incremental_index_matches_batch_for_earliest_first_order() -> None:
-    arts = [
-        art("orig", ORIGINAL, "2023-10-10"),
-        art("indep", SAME_EVENT_INDEPENDENT, "2023-10-11"),
-        art("bot", SYNDICATED, "2023-10-11"),
-        art("rewrite", REWRITTEN, "2023-10-12"),
-        art("italy", OTHER_FLOOD, "2023-10-13"),
-    ]
-    index = DedupIndex()
-    incremental = {a.id: info for a in arts if (info := index.add(a))}
-    assert incremental == find_duplicates(list(reversed(arts)))
-    assert set(incremental) == {"bot", "rewrite"}
+def test_an_earlier_original_arriving_later_becomes_the_original_of_the_copies_before_it(tmp_path) -> None:
+    """Copies first, their original in a later batch: the same answer as one batch."""
+    later = [art("indep", SAME_EVENT_INDEPENDENT, "2023-10-11"), art("bot", SYNDICATED, "2023-10-11"),
+             art("rewrite", REWRITTEN, "2023-10-12")]
+    first = [art("orig", ORIGINAL, "2023-10-10"), art("italy", OTHER_FLOOD, "2023-10-13")]
+    store = take_in(str(tmp_path / "two.db"), later)
+    assert copies(store) == {"rewrite": ("bot", "rewritten", copies(store)["rewrite"][2])}
+    store.close()
+    two = copies(take_in(str(tmp_path / "two.db"), first))
+    one = copies(take_in(str(tmp_path / "one.db"), later + first))
+    assert two == one and set(one) == {"bot", "rewrite"} and {v[0] for v in one.values()} == {"orig"}
 
 
-def test_identical_text_from_another_outlet_is_syndication_and_from_the_same_one_an_exact_copy():
-    import hashlib
-
-    from storyline.dedup import find_duplicates
-    from storyline.models import Article
-
+def test_identical_text_from_another_outlet_is_syndication_and_from_the_same_one_an_exact_copy(db_url) -> None:
     text = "Floods cut the main road into Beledweyne on Sunday after the Shabelle river burst its banks."
-    h = hashlib.sha256(text.encode()).hexdigest()
-    arts = [Article(id="a", text=text, publisher="Wire A", published="2024-05-05", content_hash=h),
-            Article(id="b", text=text, publisher="Wire A", published="2024-05-06", content_hash=h),
-            Article(id="c", text=text, publisher="Repost Bot", published="2024-05-06", content_hash=h)]
-    found = find_duplicates(arts)
-    assert (found["b"].kind, found["b"].duplicate_of) == ("exact", "a")
-    assert (found["c"].kind, found["c"].duplicate_of, found["c"].similarity) == ("syndicated", "a", 1.0)
+    arts = [art("a", text, "2024-05-05", "Wire A"), art("b", text, "2024-05-06", "Wire A"), art("c", text, "2024-05-06", "Repost Bot")]
+    found = copies(take_in(db_url, arts))
+    assert found["b"][:2] == ("a", "exact")
+    assert found["c"] == ("a", "syndicated", 1.0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
@@ -46,16 +47,16 @@ def collecting_errors() -> tuple[list[InputError], Callable[[InputError], None]]
 def progress_bar(label: str, quiet: bool):
     """A Rich progress bar with counts and items/s; yields (set_total, advance)."""
     if quiet:
-        yield (lambda _t: None), (lambda: None)
+        yield (lambda _t: None), (lambda n=1: None)
         return
     start = time.monotonic()
     with Progress(TextColumn(f"[bold]{label}"), BarColumn(), MofNCompleteColumn(),
                   TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), console=err, transient=False) as prog:
         task = prog.add_task(label, total=None, rate="")
 
-        def advance() -> None:
-            done = prog.tasks[0].completed + 1
-            prog.update(task, advance=1, rate=f"{done / max(time.monotonic() - start, 1e-6):.1f} articles/s")
+        def advance(n: int = 1) -> None:
+            done = prog.tasks[0].completed + n
+            prog.update(task, advance=n, rate=f"{done / max(time.monotonic() - start, 1e-6):.1f} articles/s")
 
         yield (lambda total: prog.update(task, total=total)), advance
 
@@ -102,16 +103,24 @@ def clean(paths: PathsArg, strict: StrictOpt = False) -> None:
 @app.command()
 def run(paths: PathsArg, db: DbOpt = DEFAULT_DB, report: Annotated[Path | None, typer.Option("--report", help="Write the HTML report here")] = None,
         quiet: QuietOpt = False, strict: StrictOpt = False) -> None:
-    """Run every stage: ingest and clean, analyze, deduplicate, cluster, reconcile, report."""
-    from storyline.pipeline import analyze_pending, build_events, write_report
+    """Run every stage: ingest and clean, analyse, then take what is new into the events
+    (deduplicate, cluster, reconcile), and print a summary; optionally write the report."""
+    from storyline.pipeline import analyze_pending, update_events, write_report
 
     store = Store(db)
     try:
         _ingest(paths, store, quiet, strict)
         with progress_bar("analyze", quiet) as (set_total, advance):
             analyze_pending(store, on_total=set_total, on_done=advance)
-        events = build_events(store)
-        _print_summary(store, events)
+        from storyline.cluster import EventEngine
+
+        engine = EventEngine(store)
+        with progress_bar("events", quiet) as (set_total, advance):
+            set_total(engine.pending())
+            done = engine.run(on_batch=advance)
+        err.print(f"events: {done.articles} article versions taken in, {done.events_changed} events updated, "
+                  f"{done.merges} merges, {done.splits} splits", highlight=False)
+        _print_summary(store, store.events())
         if report is not None:
             write_report(store, report)
             err.print(f"report written to {report}")
@@ -126,16 +135,19 @@ def _print_summary(store: Store, events) -> None:
 
     articles = list(store.iter_articles())
     copies = sum(1 for a in articles if a.duplicate_of)
+    unread = Counter(a.main_event_reason for a in articles if a.main_event_reason)
     table = Table(title=f"{len(events)} events from {len(articles)} articles ({copies} copies)", title_justify="left")
     for col in ("date", "±", "type", "place", "killed", "hurt", "src", "disputed"):
         table.add_column(col, overflow="fold")
     precision = {"day": "day", "week": "wk", "month": "mo", "year": "yr", "reported_by": "~pub", "range": "rng"}
     for ev in sorted(events, key=sort_key):
-        table.add_row(ev.date.get("start") or "?", precision.get(ev.date.get("precision"), ev.date.get("precision") or ""),
-                      ev.type, ev.location.get("name") or "?", str((ev.fatalities or {}).get("best", "")),
-                      str((ev.injuries or {}).get("best", "")), str(ev.sources),
+        table.add_row(ev.date.start or "?", precision.get(ev.date.precision, ev.date.precision or ""),
+                      ev.type, ev.location.name or "?", str(ev.fatalities.best if ev.fatalities else ""),
+                      str(ev.injuries.best if ev.injuries else ""), str(ev.sources),
                       ", ".join(sorted({c.attribute for c in ev.contradictions})))
     Console().print(table)
+    for reason, n in sorted(unread.items()):
+        err.print(f"{n} article(s) without an event: {reason}", highlight=False)
 
 
 @app.command()
@@ -235,8 +247,8 @@ def timeline(db: DbOpt = DEFAULT_DB,
         for col in ("date", "type", "place", "killed", "sources", "event"):
             table.add_column(col)
         for ev in evs:
-            table.add_row(date_label(ev), ev.type, ev.location.get("name") or "?",
-                          str((ev.fatalities or {}).get("best", "")), str(ev.sources), ev.id)
+            table.add_row(date_label(ev), ev.type, ev.location.name or "?",
+                          str(ev.fatalities.best if ev.fatalities else ""), str(ev.sources), ev.id)
         out.print(table)
 
 
@@ -285,10 +297,11 @@ def eval_plover(corpus: Path) -> None:
 
 @eval_app.command("clusters")
 def eval_clusters(corpus: Path) -> None:
-    """B-cubed P/R/F1 and ARI of article -> main_event against gold.json "clusters"."""
+    """Run the product on the corpus (temporary database) and score each article's main_event
+    against gold.json "clusters": B-cubed P/R/F1 and ARI, overall and per fixed half."""
     from storyline.evaluation.clusters import evaluate_clusters
 
-    _print_json(evaluate_clusters(corpus))
+    _print_json(evaluate_clusters(corpus, progress=lambda msg: err.print(msg)))
 
 
 @eval_app.command("seeds")

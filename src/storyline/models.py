@@ -7,6 +7,7 @@ through :func:`to_dict`.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import types
 import typing
 from dataclasses import dataclass, field
@@ -28,12 +29,18 @@ def from_dict(cls: type, data: Any) -> Any:
     """Rebuild a dataclass (with nested dataclasses, lists and optionals) from :func:`to_dict` output."""
     if data is None:
         return None
-    hints = typing.get_type_hints(cls)
     kwargs = {}
-    for f in dataclasses.fields(cls):
-        if f.name in data:
-            kwargs[f.name] = _coerce(hints[f.name], data[f.name])
+    for name, hint in _fields(cls):
+        if name in data:
+            kwargs[name] = _coerce(hint, data[name])
     return cls(**kwargs)
+
+
+@functools.lru_cache(maxsize=None)
+def _fields(cls: type) -> tuple[tuple[str, Any], ...]:
+    """A dataclass's field names with their resolved types (resolving is slow: once per class)."""
+    hints = typing.get_type_hints(cls)
+    return tuple((f.name, hints[f.name]) for f in dataclasses.fields(cls))
 
 
 def _coerce(hint: Any, value: Any) -> Any:
@@ -194,9 +201,115 @@ class AnalyzedDocument:
     places: list[Place] = field(default_factory=list)
     event_mentions: list[EventMention] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # the happening the lead states (type "other"), whatever the extractor typed: the article's
+    # central event when no typed mention is kept; None when the lead states none (an opinion column)
+    lead_event: EventMention | None = None
+
+
+@dataclass
+class MentionRef:
+    """A mention with where it comes from; index -1 is the article's lead event."""
+
+    article_id: str
+    index: int
+    mention: EventMention
+    published: str | None = None
+    title: str | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.article_id}#{self.index if self.index >= 0 else 'lead'}"
+
+
+# --------------------------------------------------------------------------- event engine
+@dataclass
+class RecordTokens:
+    """The words an event record is compared by (counts, so a record is stored once, small)."""
+
+    names: dict[str, int] = field(default_factory=dict)  # capitalised words and figures of the text
+    entities: list[str] = field(default_factory=list)  # whole names (lowercased runs) and actors
+    lead_names: dict[str, int] = field(default_factory=dict)  # capitalised words and figures of the lead
+    words: dict[str, int] = field(default_factory=dict)  # content words
+    numbers: list[str] = field(default_factory=list)
+    years: list[str] = field(default_factory=list)
+
+
+@dataclass
+class EventRecord:
+    """One article-level event as the event engine clusters it; computed once per article version.
+
+    ``central`` marks the event the article is about: it carries the article's lead and text."""
+
+    key: str  # "<article id>#<n>", n = 0 for the central record
+    article_id: str
+    content_hash: str
+    central: bool
+    mentions: list[int]  # indexes into the analysis's event_mentions; -1 is its lead_event
+    type: str = ""  # project key; "" a generic violent mention that may stand for any violent type
+    type_group: str = ""
+    date_start: str | None = None  # the record's own time window, when its text dates it
+    date_end: str | None = None
+    published: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    country: str | None = None
+    admin1: str | None = None
+    role: str = "reported"  # reported | background
+    family: str = ""  # ACLED event type (or the project key outside ACLED); "" generic or unknown
+    attacker: str | None = None  # the armed side that acts (its resolved name or kind), if named
+    target: str | None = None  # the armed side acted on, if named
+    tokens: RecordTokens = field(default_factory=RecordTokens)
+    embedding: Any = None  # numpy float32 unit vector (stored as a blob, not in JSON)
 
 
 # --------------------------------------------------------------------------- events
+@dataclass
+class EventDate:
+    """When an event happened: a day, or the range of days the sources allow, and how precise."""
+
+    start: str | None = None  # ISO date
+    end: str | None = None
+    precision: str = "unknown"  # day | week | month | year | range | reported_by | unknown
+
+
+@dataclass
+class Location:
+    """Where an event happened, with the precision a coder would give it."""
+
+    name: str | None = None
+    admin1: str | None = None
+    country: str | None = None
+    country_code: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    precision: str = "unknown"  # place | admin2 | admin1 | region | country | unknown
+
+
+@dataclass
+class EventActor:
+    role: str  # actor1 | actor2
+    name: str
+    kind: str | None = None
+    country: str | None = None
+    aliases: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Casualties:
+    """A consensus figure (ACLED's conservative best estimate) and the range the sources give."""
+
+    best: int
+    low: int | None = None
+    high: int | None = None
+
+
+@dataclass
+class EventArticle:
+    id: str
+    role: str  # reported | background
+    independent: bool = True  # False when the article is a copy of another source
+
+
 @dataclass
 class Claim:
     """One source's statement of one attribute of an event, traced to its sentence."""
@@ -225,14 +338,18 @@ class Event:
     acled_event_type: str | None
     acled_sub_event_type: str | None
     plover_type: str | None
-    date: dict[str, Any]  # {"start", "end", "precision"}
-    location: dict[str, Any]  # {"name","admin1","country","country_code","lat","lon","precision"}
-    actors: list[dict[str, Any]]  # [{"role","name","kind","country","aliases"}]
-    fatalities: dict[str, Any] | None  # {"best","low","high"}
-    injuries: dict[str, Any] | None
-    articles: list[dict[str, Any]]  # [{"id","role","independent"}]
+    date: EventDate
+    location: Location
+    actors: list[EventActor]
+    fatalities: Casualties | None
+    injuries: Casualties | None
+    articles: list[EventArticle]
     claims: list[Claim] = field(default_factory=list)
     contradictions: list[Contradiction] = field(default_factory=list)
     summary: str = ""
     sources: int = 0  # independent sources
     mentions: list[str] = field(default_factory=list)  # "<article>#<index>"
+
+    def actor(self, role: str) -> EventActor | None:
+        """The first actor in ``role`` (actor1 | actor2), if any."""
+        return next((a for a in self.actors if a.role == role), None)

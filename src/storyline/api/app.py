@@ -8,6 +8,7 @@ from __future__ import annotations
 from fastapi import FastAPI, HTTPException, Query
 from fastapi.responses import HTMLResponse
 
+from storyline.models import to_dict
 from storyline.report.exports import article_records, event_record
 from storyline.report.html import render_report
 from storyline.report.timeline import timeline
@@ -22,13 +23,13 @@ def create_app(db: str) -> FastAPI:
         for ev in store.events():
             if type_ and ev.type != type_:
                 continue
-            if country and ev.location.get("country_code") != country.upper():
+            if country and ev.location.country_code != country.upper():
                 continue
-            if actor and not any(actor.lower() in (a["name"] or "").lower() for a in ev.actors):
+            if actor and not any(actor.lower() in (a.name or "").lower() for a in ev.actors):
                 continue
-            if date_from and (ev.date.get("end") or "") < date_from:
+            if date_from and (ev.date.end or "") < date_from:
                 continue
-            if date_to and (ev.date.get("start") or "9999") > date_to:
+            if date_to and (ev.date.start or "9999") > date_to:
                 continue
             yield ev
 
@@ -62,7 +63,7 @@ def create_app(db: str) -> FastAPI:
             groups = timeline(store.events(), by)
         except ValueError as exc:
             raise HTTPException(400, str(exc)) from None
-        return {name: [{"id": ev.id, "type": ev.type, "date": ev.date, "place": ev.location.get("name")} for ev in evs]
+        return {name: [{"id": ev.id, "type": ev.type, "date": to_dict(ev.date), "place": ev.location.name} for ev in evs]
                 for name, evs in groups.items()}
 
     @app.get("/", response_class=HTMLResponse)

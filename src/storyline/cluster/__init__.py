@@ -1,5 +1,5 @@
-"""cluster stage: group event mentions across articles into real-world events, incrementally."""
-from storyline.cluster.events import EventIndex, cluster_mentions, main_events
-from storyline.cluster.features import MentionFeatures, doc_features
+"""cluster stage: article-level event records, their similarity, and the incremental event engine."""
+from storyline.cluster.engine import EventEngine
+from storyline.cluster.records import build_records, lead_text, plan_records
 
-__all__ = ["EventIndex", "MentionFeatures", "cluster_mentions", "doc_features", "main_events"]
+__all__ = ["EventEngine", "build_records", "lead_text", "plan_records"]

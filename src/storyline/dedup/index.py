@@ -1,30 +1,37 @@
-"""Find copies of earlier articles: exact, syndicated (bot reposts) and machine-rewritten.
+"""Find copies: exact, syndicated (bot reposts) and machine-rewritten versions of one text.
 
-Copies must not count as independent sources when claims are reconciled, so each copy is linked to
+Copies must not count as independent sources when claims are reconciled, so every copy is linked to
 its original: the earliest published article, the longest on a tie. Three tests, cheapest first:
 
-- exact: the same ``content_hash`` from the same (or an unknown) publisher; the same text from
-  another outlet is syndicated, with similarity 1.0;
-- syndicated: MinHash LSH over word 5-shingles of the cleaned text (URLs, bot lines and case
-  removed), Jaccard >= 0.6;
+- exact: the same ``content_hash``; from another outlet it is syndication, with similarity 1.0;
+- syndicated: MinHash over word 5-shingles of the cleaned text (URLs, bot lines and case removed),
+  Jaccard >= 0.6; candidates come from the LSH bands of the signature (a persistent index);
 - rewritten: few shared words but the same sentences in the same order. Candidates come from the
-  cosine of lead embeddings; a pair is a rewrite when most sentences of the shorter text have a
-  close paraphrase in the other (cosine >= 0.75) in the same order and numbers and names agree.
-  Two independent reports of one event share the facts but not sentence-by-sentence structure.
+  cosine of lead vectors; a rewriter swaps words but keeps the names and figures, in their order,
+  so a candidate must keep most of them in order (cheap, no encoder); then it is a rewrite when
+  most sentences of the shorter text have a close paraphrase in the other (cosine >= 0.75) in the
+  same order. Two independent reports of one event share the facts but not their order, nor
+  sentence-by-sentence structure.
+
+Each test is symmetric and looks at the pair alone, so the copies of an article are the connected
+component of its links whatever order articles arrive in, and the original is that component's
+earliest article. The signature of an article version is computed once (:func:`signature`).
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
+from rapidfuzz.distance import LCSseq
 
 from storyline.models import Article
-from storyline.nlp.embeddings import embed
 
 Kind = Literal["exact", "syndicated", "rewritten"]
+KIND_RANK = {"exact": 0, "syndicated": 1, "rewritten": 2}
 
 NUM_PERM = 128
 SHINGLE = 5
@@ -32,14 +39,42 @@ JACCARD = 0.6
 LEAD_COSINE = 0.75  # candidate pairs for the rewrite test
 SENT_COSINE = 0.75  # a sentence and its paraphrase
 ALIGNED_SHARE = 0.7  # share of the shorter text's sentences aligned in order
+MAX_SENTENCES = 12
+LEAD_CHARS = 2000  # more than 256 word pieces of prose
 FACT_OVERLAP = 0.6  # share of the shorter text's numbers and names found in the other
+FACT_ORDER = 0.6  # share of the shorter text's names and figures, in order, that the other repeats
+_LSH = MinHashLSH(threshold=JACCARD, num_perm=NUM_PERM)  # only its banding (b, r) is used
 
 _URL = re.compile(r"https?://\S+|www\.\S+")
 _WORD = re.compile(r"\w+")
 _SENT = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])|\n+")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?\b", re.M)
+_FACT = re.compile(_NUMBER.pattern + "|" + _NAME.pattern, re.M)
 _BOT_LINE = re.compile(r"^\s*(via|from|source:|shared|posted|reposted|follow)\b.{0,80}$", re.I)
+
+
+@dataclass
+class Signature:
+    """What an article version is compared by; ``lead`` is the unit vector of its title and lead."""
+
+    article_id: str
+    content_hash: str
+    published: str | None
+    publisher: str | None
+    length: int
+    minhash: np.ndarray  # uint64[NUM_PERM]
+    lead: np.ndarray  # float32[384]
+
+
+@dataclass
+class DuplicateLink:
+    """Two articles found to be copies of one another (``a`` < ``b``)."""
+
+    a: str
+    b: str
+    kind: Kind
+    similarity: float
 
 
 @dataclass
@@ -57,24 +92,46 @@ def clean_words(text: str) -> list[str]:
     return _WORD.findall(_URL.sub(" ", "\n".join(lines)).lower())
 
 
-def _minhash(words: list[str]) -> MinHash:
+def lead_text(article: Article) -> str:
+    """What the lead vector encodes: the title and the opening of the text (the encoder reads its
+    first 256 word pieces), long enough that a rewrite's swapped words barely move it."""
+    return (f"{article.title}. " if article.title else "") + article.text[:LEAD_CHARS]
+
+
+def signature(article: Article, lead: np.ndarray) -> Signature:
+    words = clean_words(article.text)
     m = MinHash(num_perm=NUM_PERM, seed=1)
     k = min(SHINGLE, max(len(words), 1))
-    m.update_batch([" ".join(words[i : i + k]).encode() for i in range(max(len(words) - k + 1, 1))])
-    return m
+    m.update_batch([" ".join(words[i:i + k]).encode() for i in range(max(len(words) - k + 1, 1))])
+    return Signature(article.id, article.content_hash, article.published, article.publisher, len(article.text),
+                     m.hashvalues.astype(np.uint64), np.asarray(lead, dtype=np.float32))
+
+
+def bands(minhash: np.ndarray) -> list[tuple[int, int]]:
+    """(band, bucket) keys of the LSH index: two texts with Jaccard >= 0.6 very likely share one."""
+    out = []
+    for band, (lo, hi) in enumerate(_LSH.hashranges):
+        digest = hashlib.blake2b(np.ascontiguousarray(minhash[lo:hi]).tobytes(), digest_size=8).digest()
+        out.append((band, int.from_bytes(digest, "big", signed=True)))
+    return out
+
+
+def jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.count_nonzero(a == b)) / len(a)
 
 
 def sentences(text: str) -> list[str]:
-    """Rough sentence split; good enough to compare sentence order between two versions."""
-    return [s.strip() for s in _SENT.split(_URL.sub(" ", text)) if len(s.split()) >= 4]
+    """The first sentences (rough split): a rewrite keeps their order from the start, so these
+    are enough to compare, and the encoder runs on no more of a long text."""
+    return [s.strip() for s in _SENT.split(_URL.sub(" ", text)) if len(s.split()) >= 4][:MAX_SENTENCES]
 
 
-def _facts(text: str) -> set[str]:
+def facts(text: str) -> set[str]:
     """Numbers and capitalised names: a rewrite keeps them, an independent report differs."""
     return set(_NUMBER.findall(text)) | {n.lower() for n in _NAME.findall(text)}
 
 
-def _aligned_share(a: np.ndarray, b: np.ndarray) -> float:
+def aligned_share(a: np.ndarray, b: np.ndarray) -> float:
     """Share of rows of ``a`` whose best match in ``b`` clears SENT_COSINE, in increasing order."""
     if len(a) == 0 or len(b) == 0:
         return 0.0
@@ -95,89 +152,51 @@ def _aligned_share(a: np.ndarray, b: np.ndarray) -> float:
     return len(tails) / len(a)
 
 
-def _order_key(a: Article) -> tuple[str, int, str]:
+def may_be_rewrite(text_a: str, text_b: str) -> bool:
+    """The cheap half of the rewrite test: most names and figures shared, and in the same order."""
+    fa, fb = facts(text_a), facts(text_b)
+    small = min(fa, fb, key=len)
+    if small and len(fa & fb) / len(small) < FACT_OVERLAP:
+        return False
+    sa, sb = _fact_sequence(text_a), _fact_sequence(text_b)
+    return not sa or not sb or LCSseq.similarity(sa, sb) / min(len(sa), len(sb)) >= FACT_ORDER
+
+
+def _fact_sequence(text: str) -> list[str]:
+    return [m.group(0).lower() for m in _FACT.finditer(text)]
+
+
+def aligned(vecs_a: np.ndarray, vecs_b: np.ndarray) -> bool:
+    """The encoder half: most sentences of the shorter text paraphrased in the other, in order."""
+    short, long_ = (vecs_a, vecs_b) if len(vecs_a) <= len(vecs_b) else (vecs_b, vecs_a)
+    return aligned_share(short, long_) >= ALIGNED_SHARE
+
+
+def exact_kind(a: Signature, b: Signature) -> Kind:
+    """The same text: a copy from the same (or an unknown) outlet, syndication from another."""
+    other = a.publisher is not None and b.publisher is not None and a.publisher != b.publisher
+    return "syndicated" if other else "exact"
+
+
+def link(a: Signature, b: Signature, kind: Kind, similarity: float) -> DuplicateLink:
+    lo, hi = sorted((a.article_id, b.article_id))
+    return DuplicateLink(lo, hi, kind, round(similarity, 3))
+
+
+def order_key(sig: Signature) -> tuple[str, int, str]:
     """Originals first: earliest published, then the most complete, then id for determinism."""
-    return (a.published or "9999", -len(a.text), a.id)
+    return (sig.published or "9999", -sig.length, sig.article_id)
 
 
-class DedupIndex:
-    """Incremental dedup: ``add`` compares an article with every article added before it.
-
-    Adding articles earliest-first gives the same answer as :func:`find_duplicates`.
-    """
-
-    def __init__(self) -> None:
-        self._lsh = MinHashLSH(threshold=JACCARD, num_perm=NUM_PERM)
-        self._hashes: dict[str, str] = {}
-        self._minhash: dict[str, MinHash] = {}
-        self._root: dict[str, str] = {}  # article id -> its original
-        self._ids: list[str] = []
-        self._texts: dict[str, str] = {}
-        self._publishers: dict[str, str | None] = {}
-        self._leads = np.zeros((64, 384), dtype=np.float32)  # grows by doubling
-        self._sent_cache: dict[str, np.ndarray] = {}
-
-    def add(self, article: Article) -> DuplicateInfo | None:
-        """Index ``article`` and return what it copies, if anything."""
-        mh = _minhash(clean_words(article.text))
-        lead = embed([f"{article.title}. {article.text}" if article.title else article.text])[0]
-        found = self._match(article, mh, lead)
-        self._root[article.id] = self._root[found.duplicate_of] if found else article.id
-        if found:
-            found.duplicate_of = self._root[article.id]
-        self._lsh.insert(article.id, mh)
-        self._minhash[article.id] = mh
-        if article.content_hash:
-            self._hashes.setdefault(article.content_hash, article.id)
-        if len(self._ids) == len(self._leads):
-            self._leads = np.vstack([self._leads, np.zeros_like(self._leads)])
-        self._leads[len(self._ids)] = lead
-        self._ids.append(article.id)
-        self._texts[article.id] = article.text
-        self._publishers[article.id] = article.publisher
-        return found
-
-    def _sents(self, key: str, text: str) -> np.ndarray:
-        if key not in self._sent_cache:
-            self._sent_cache[key] = embed(sentences(text))
-        return self._sent_cache[key]
-
-    def _match(self, article: Article, mh: MinHash, lead: np.ndarray) -> DuplicateInfo | None:
-        if article.content_hash and article.content_hash in self._hashes:
-            original = self._hashes[article.content_hash]
-            # the same words from another outlet (a wire story, a bot repost) are syndication
-            other = self._publishers.get(original) not in (None, article.publisher) and article.publisher is not None
-            return DuplicateInfo(original, 1.0, "syndicated" if other else "exact")
-        best = max(((mh.jaccard(self._minhash[k]), k) for k in self._lsh.query(mh)), default=None)
-        if best and best[0] >= JACCARD:
-            return DuplicateInfo(best[1], round(float(best[0]), 3), "syndicated")
-        if not self._ids:
-            return None
-        lead_sims = self._leads[: len(self._ids)] @ lead
-        mine = self._sents(article.id, article.text)
-        my_facts = _facts(article.text)
-        for i in np.argsort(-lead_sims, kind="stable"):
-            if lead_sims[i] < LEAD_COSINE:
-                break
-            other = self._ids[i]
-            theirs = self._sents(other, self._texts[other])
-            a, b = (mine, theirs) if len(mine) <= len(theirs) else (theirs, mine)
-            if _aligned_share(a, b) < ALIGNED_SHARE:
-                continue
-            other_facts = _facts(self._texts[other])
-            small = min(my_facts, other_facts, key=len)
-            if small and len(my_facts & other_facts) / len(small) < FACT_OVERLAP:
-                continue
-            return DuplicateInfo(other, round(float(lead_sims[i]), 3), "rewritten")
-        return None
-
-
-def find_duplicates(articles: list[Article]) -> dict[str, DuplicateInfo]:
-    """Map each copy's id to its original; originals are absent from the result."""
-    index = DedupIndex()
-    out: dict[str, DuplicateInfo] = {}
-    for art in sorted(articles, key=_order_key):
-        info = index.add(art)
-        if info:
-            out[art.id] = info
-    return out
+def copies(members: list[Signature], links: list[DuplicateLink]) -> dict[str, DuplicateInfo]:
+    """For one connected group of articles: each copy's original (the group's first by
+    :func:`order_key`) and its strongest link (kind, then similarity)."""
+    root = min(members, key=order_key).article_id
+    best: dict[str, DuplicateLink] = {}
+    for ln in links:
+        for end in (ln.a, ln.b):
+            cur = best.get(end)
+            if cur is None or (KIND_RANK[ln.kind], -ln.similarity) < (KIND_RANK[cur.kind], -cur.similarity):
+                best[end] = ln
+    return {s.article_id: DuplicateInfo(root, best[s.article_id].similarity, best[s.article_id].kind)
+            for s in members if s.article_id != root and s.article_id in best}

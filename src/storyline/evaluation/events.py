@@ -16,17 +16,19 @@ from storyline.resolve.geo import haversine_km
 
 
 def _articles(ev: Event) -> set[str]:
-    return {a["id"] for a in ev.articles}
+    return {a.id for a in ev.articles}
 
 
-def match_event(gold: dict, events: list[Event]) -> Event | None:
-    """The produced event sharing most of the gold event's articles, preferring the gold type."""
+def match_event(gold: dict, events: list[Event], main_event: dict[str, str | None]) -> Event | None:
+    """The produced event sharing most of the gold event's articles, preferring the gold type and
+    the main event of the articles that report it."""
     wanted = set(gold.get("reported_in", [])) | set(gold.get("mentioned_in", []))
-    scored = [(len(wanted & _articles(ev)), ev.type == gold["type"], ev) for ev in events]
+    mains = {main_event.get(a) for a in gold.get("reported_in", [])}
+    scored = [(len(wanted & _articles(ev)), ev.type == gold["type"], ev.id in mains, ev) for ev in events]
     scored = [s for s in scored if s[0] > 0]
     if not scored:
         return None
-    return max(scored, key=lambda s: (s[1], s[0], -len(_articles(s[2]))))[2]
+    return max(scored, key=lambda s: (s[1], s[2], s[0], -len(_articles(s[3]))))[3]
 
 
 def check_event(gold: dict, ev: Event | None, matched: dict[str, Event | None]) -> dict:
@@ -36,17 +38,17 @@ def check_event(gold: dict, ev: Event | None, matched: dict[str, Event | None]) 
     if ev.type != gold["type"]:
         reasons.append(f"type {ev.type} != {gold['type']}")
     d = gold.get("date")
-    if d and not (ev.date.get("start") and d["from"] <= ev.date["start"] <= d["to"]):
-        reasons.append(f"date {ev.date.get('start')} outside {d['from']}..{d['to']}")
+    if d and not (ev.date.start and d["from"] <= ev.date.start <= d["to"]):
+        reasons.append(f"date {ev.date.start} outside {d['from']}..{d['to']}")
     place = gold.get("place")
     if place and place.get("lat") is not None:
         loc = ev.location
-        if loc.get("lat") is None:
+        if loc.lat is None:
             reasons.append("no place")
-        elif (km := haversine_km(loc["lat"], loc["lon"], place["lat"], place["lon"])) > place.get("tolerance_km", 50):
-            reasons.append(f"place {loc.get('name')} is {km:.0f} km away")
-    if (countries := gold.get("country")) and ev.location.get("country_code") not in countries:
-        reasons.append(f"country {ev.location.get('country_code')} not in {countries}")
+        elif (km := haversine_km(loc.lat, loc.lon, place["lat"], place["lon"])) > place.get("tolerance_km", 50):
+            reasons.append(f"place {loc.name} is {km:.0f} km away")
+    if (countries := gold.get("country")) and ev.location.country_code not in countries:
+        reasons.append(f"country {ev.location.country_code} not in {countries}")
     missing = (set(gold.get("reported_in", [])) | set(gold.get("mentioned_in", []))) - _articles(ev)
     if missing:
         reasons.append(f"articles missing: {sorted(missing)}")
@@ -67,7 +69,7 @@ def check_event(gold: dict, ev: Event | None, matched: dict[str, Event | None]) 
 def evaluate_events(folder: Path) -> dict:
     """Run the pipeline on ``folder`` and check every required gold event."""
     from storyline.ingest.run import ingest_paths
-    from storyline.pipeline import analyze_pending, build_events
+    from storyline.pipeline import analyze_pending, update_events
     from storyline.store.db import Store
 
     gold = json.loads((Path(folder) / "gold.json").read_text("utf-8"))
@@ -75,10 +77,12 @@ def evaluate_events(folder: Path) -> dict:
         store = Store(str(Path(tmp) / "eval.db"))
         ingest_paths([str(folder)], store)
         analyze_pending(store)
-        events = build_events(store)
+        update_events(store)
+        events = store.events()
+        main_event = {row.id: row.main_event for row in store.iter_articles()}
         store.close()
     required = [g for g in gold["events"] if g.get("required")]
-    matched = {g["id"]: match_event(g, events) for g in gold["events"]}
+    matched = {g["id"]: match_event(g, events, main_event) for g in gold["events"]}
     results = [check_event(g, matched[g["id"]], matched) for g in required]
     return {"events": results, "passed": sum(r["passed"] for r in results), "required": len(results),
             "n_events": len(events)}

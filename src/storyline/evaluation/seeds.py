@@ -18,6 +18,7 @@ from pathlib import Path
 from storyline.evaluation.corpus import read_metadata
 from storyline.extract import ontology
 from storyline.models import ActorRef, AnalyzedDocument, EventMention
+from storyline.resolve.geo import haversine_km
 
 Analyze = Callable[[str, str, str | None], AnalyzedDocument]
 
@@ -33,13 +34,6 @@ def _actor_ok(ref: ActorRef | None, gold: list[str]) -> bool:
         return False
     mine = _norm(ref.text) | _norm(ref.name)
     return any(g_words and (g_words <= mine or mine <= g_words and mine) for g_words in map(_norm, gold))
-
-
-def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    from math import asin, cos, radians, sin, sqrt
-    p1, p2, dl = radians(lat1), radians(lat2), radians(lon2 - lon1)
-    h = sin((p2 - p1) / 2) ** 2 + cos(p1) * cos(p2) * sin(dl / 2) ** 2
-    return 12742 * asin(sqrt(h))
 
 
 def _date_ok(m: EventMention, lo: str, hi: str) -> bool | None:
@@ -70,7 +64,7 @@ def check_event(ev: dict, docs: dict[str, AnalyzedDocument]) -> dict:
         reasons.append("no mention dated in range")
     if "place" in ev:
         g = ev["place"]
-        if not any(m.place and m.place.lat is not None and _km(m.place.lat, m.place.lon, g["lat"], g["lon"]) <= g["tolerance_km"]
+        if not any(m.place and m.place.lat is not None and haversine_km(m.place.lat, m.place.lon, g["lat"], g["lon"]) <= g["tolerance_km"]
                    for _, m in cands):
             reasons.append("no mention placed within tolerance")
     for side in ("actor1", "actor2"):

@@ -30,8 +30,9 @@ def _table() -> dict[str, Labels]:
         for sub, spec in subs.items():
             for key in spec["keys"]:
                 table[key] = Labels(event_type, sub, spec["plover"])
-    for key, plover in data["political"].items():
-        table[key] = Labels(None, None, plover)
+    for section in ("political", "general"):
+        for key, plover in data[section].items():
+            table[key] = Labels(None, None, plover)
     return table
 
 

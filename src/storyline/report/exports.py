@@ -11,7 +11,7 @@ from storyline.models import Event, to_dict
 from storyline.store.db import Store
 
 ARTICLE_FIELDS = ["id", "title", "published", "publisher", "url", "text", "duplicate_of", "main_event",
-                  "duplicate_kind", "duplicate_similarity"]
+                  "duplicate_kind", "duplicate_similarity", "main_event_reason", "language"]
 EVENT_FIELDS = ["id", "type", "acled_event_type", "acled_sub_event_type", "plover_type", "date", "location", "actors",
                 "fatalities", "injuries", "articles", "claims", "contradictions", "summary", "sources"]
 EVENT_CSV_FIELDS = ["id", "type", "acled_event_type", "acled_sub_event_type", "plover_type", "date_start", "date_end",
@@ -40,6 +40,7 @@ def article_records(store: Store, article_id: str | None = None) -> Iterator[dic
             "id": row.id, "title": row.title, "published": row.published, "publisher": row.publisher,
             "url": row.url, "text": row.text, "duplicate_of": row.duplicate_of, "main_event": row.main_event,
             "duplicate_kind": row.duplicate_kind, "duplicate_similarity": row.duplicate_similarity,
+            "main_event_reason": row.main_event_reason, "language": row.language,
         }
 
 
@@ -53,24 +54,21 @@ def event_records(store: Store) -> Iterator[dict]:
         yield event_record(ev)
 
 
-def _actor(ev: Event, role: str) -> str | None:
-    names = [a["name"] for a in ev.actors if a["role"] == role]
-    return names[0] if names else None
-
-
 def event_csv_records(store: Store) -> Iterator[dict]:
     for ev in store.events():
-        loc, fat, inj = ev.location, ev.fatalities or {}, ev.injuries or {}
+        loc, fat, inj = ev.location, ev.fatalities, ev.injuries
+        a1, a2 = ev.actor("actor1"), ev.actor("actor2")
         yield {
             "id": ev.id, "type": ev.type, "acled_event_type": ev.acled_event_type,
             "acled_sub_event_type": ev.acled_sub_event_type, "plover_type": ev.plover_type,
-            "date_start": ev.date.get("start"), "date_end": ev.date.get("end"), "date_precision": ev.date.get("precision"),
-            "location": loc.get("name"), "admin1": loc.get("admin1"), "country_code": loc.get("country_code"),
-            "latitude": loc.get("lat"), "longitude": loc.get("lon"), "geo_precision": loc.get("precision"),
-            "actor1": _actor(ev, "actor1"), "actor2": _actor(ev, "actor2"),
-            "fatalities_best": fat.get("best"), "fatalities_low": fat.get("low"), "fatalities_high": fat.get("high"),
-            "injuries_best": inj.get("best"), "injuries_low": inj.get("low"), "injuries_high": inj.get("high"),
-            "articles": ";".join(a["id"] for a in ev.articles), "sources": ev.sources,
+            "date_start": ev.date.start, "date_end": ev.date.end, "date_precision": ev.date.precision,
+            "location": loc.name, "admin1": loc.admin1, "country_code": loc.country_code,
+            "latitude": loc.lat, "longitude": loc.lon, "geo_precision": loc.precision,
+            "actor1": a1.name if a1 else None, "actor2": a2.name if a2 else None,
+            "fatalities_best": fat.best if fat else None, "fatalities_low": fat.low if fat else None,
+            "fatalities_high": fat.high if fat else None, "injuries_best": inj.best if inj else None,
+            "injuries_low": inj.low if inj else None, "injuries_high": inj.high if inj else None,
+            "articles": ";".join(a.id for a in ev.articles), "sources": ev.sources,
             "contradictions": len(ev.contradictions), "summary": ev.summary,
         }
 
@@ -93,29 +91,27 @@ def acled_records(store: Store) -> Iterator[dict]:
     """Events in ACLED's column layout; only events with an ACLED event type."""
     publishers = {a["id"]: a["publisher"] for a in article_records(store)}
     for ev in store.events():
-        if not ev.acled_event_type or not ev.date.get("start"):
+        if not ev.acled_event_type or not ev.date.start:
             continue
-        a1 = next((a for a in ev.actors if a["role"] == "actor1"), None)
-        a2 = next((a for a in ev.actors if a["role"] == "actor2"), None)
-        inter1 = INTER.get(a1["kind"], 8) if a1 else ""
-        inter2 = INTER.get(a2["kind"], 8) if a2 else ""
-        cc = ev.location.get("country_code")
+        a1, a2, loc = ev.actor("actor1"), ev.actor("actor2"), ev.location
+        inter1 = INTER.get(a1.kind, 8) if a1 else ""
+        inter2 = INTER.get(a2.kind, 8) if a2 else ""
+        cc = loc.country_code
         country = _countries().get(cc or "", {})
-        sources = sorted({publishers.get(a["id"]) or a["id"] for a in ev.articles if a["independent"]})
+        sources = sorted({publishers.get(a.id) or a.id for a in ev.articles if a.independent})
         yield {
-            "event_id_cnty": f"{cc or 'XX'}{ev.id.removeprefix('ev-')}", "event_date": ev.date["start"],
-            "year": ev.date["start"][:4], "time_precision": TIME_PRECISION.get(ev.date.get("precision"), 3),
+            "event_id_cnty": f"{cc or 'XX'}{ev.id.removeprefix('ev-')}", "event_date": ev.date.start,
+            "year": ev.date.start[:4], "time_precision": TIME_PRECISION.get(ev.date.precision, 3),
             "disorder_type": DISORDER.get(ev.acled_event_type, ""), "event_type": ev.acled_event_type,
-            "sub_event_type": ev.acled_sub_event_type, "actor1": a1["name"] if a1 else "", "assoc_actor_1": "",
-            "inter1": inter1, "actor2": a2["name"] if a2 else "", "assoc_actor_2": "", "inter2": inter2,
+            "sub_event_type": ev.acled_sub_event_type, "actor1": a1.name if a1 else "", "assoc_actor_1": "",
+            "inter1": inter1, "actor2": a2.name if a2 else "", "assoc_actor_2": "", "inter2": inter2,
             "interaction": f"{inter1}{inter2}" if inter1 != "" else "",
-            "civilian_targeting": "Civilian targeting" if a2 and a2["kind"] == "civilians" else "",
+            "civilian_targeting": "Civilian targeting" if a2 and a2.kind == "civilians" else "",
             "iso": country.get("isonumeric", ""), "region": "", "country": country.get("name", ""),
-            "admin1": ev.location.get("admin1") or "", "admin2": "", "admin3": "",
-            "location": ev.location.get("name") or "", "latitude": ev.location.get("lat"),
-            "longitude": ev.location.get("lon"), "geo_precision": GEO_PRECISION.get(ev.location.get("precision"), 3),
+            "admin1": loc.admin1 or "", "admin2": "", "admin3": "", "location": loc.name or "",
+            "latitude": loc.lat, "longitude": loc.lon, "geo_precision": GEO_PRECISION.get(loc.precision, 3),
             "source": "; ".join(sources), "source_scale": "", "notes": ev.summary,
-            "fatalities": (ev.fatalities or {}).get("best", 0), "tags": "", "timestamp": "",
+            "fatalities": ev.fatalities.best if ev.fatalities else 0, "tags": "", "timestamp": "",
         }
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from html import escape
 
-from storyline.models import Event
+from storyline.models import Casualties, Event
 from storyline.report.timeline import date_label, sort_key, stories
 
 CSS = """
@@ -22,16 +22,16 @@ td,th{padding:.1em .6em;text-align:left;vertical-align:top}
 """
 
 
-def _fmt_count(c: dict | None) -> str:
-    if not c:
+def _fmt_count(c: Casualties | None) -> str:
+    if c is None:
         return "—"
-    if c["low"] == c["high"]:
-        return str(c["best"])
-    return f"{c['best']} (range {c['low']}–{c['high']})"
+    if c.low == c.high:
+        return str(c.best)
+    return f"{c.best} (range {c.low}–{c.high if c.high is not None else '?'})"
 
 
 def _map_svg(events: list[Event], width: int = 700, height: int = 320) -> str:
-    pts = [(ev, ev.location["lat"], ev.location["lon"]) for ev in events if ev.location.get("lat") is not None]
+    pts = [(ev, ev.location.lat, ev.location.lon) for ev in events if ev.location.lat is not None]
     if not pts:
         return "<p class=muted>No event has coordinates.</p>"
     lats, lons = [p[1] for p in pts], [p[2] for p in pts]
@@ -45,8 +45,8 @@ def _map_svg(events: list[Event], width: int = 700, height: int = 320) -> str:
     for ev, lat, lon in pts:
         x, y = xy(lat, lon)
         dots.append(f'<a href="#{ev.id}"><circle cx="{x:.1f}" cy="{y:.1f}" r="6" fill="#c33" fill-opacity=".7">'
-                    f"<title>{escape(ev.type)} · {escape(date_label(ev))} · {escape(ev.location.get('name') or '')}</title></circle>"
-                    f'<text x="{x + 8:.1f}" y="{y + 4:.1f}" font-size="11">{escape(ev.location.get("name") or "")}</text></a>')
+                    f"<title>{escape(ev.type)} · {escape(date_label(ev))} · {escape(ev.location.name or '')}</title></circle>"
+                    f'<text x="{x + 8:.1f}" y="{y + 4:.1f}" font-size="11">{escape(ev.location.name or "")}</text></a>')
     grid = "".join(f'<text x="2" y="{xy(lat, lon0)[1]:.0f}" font-size="9" fill="#999">{lat:.0f}°</text>'
                    for lat in range(int(lat0) + 1, int(lat1) + 1))
     return f'<svg width="{width}" height="{height}" viewBox="0 0 {width} {height}">{grid}{"".join(dots)}</svg>'
@@ -54,7 +54,7 @@ def _map_svg(events: list[Event], width: int = 700, height: int = 320) -> str:
 
 def _event_html(ev: Event, titles: dict[str, str]) -> str:
     loc = ev.location
-    actors = ", ".join(f"{escape(a['name'])} <span class=muted>({a['role']}, {escape(a['kind'] or '?')})</span>" for a in ev.actors) or "—"
+    actors = ", ".join(f"{escape(a.name)} <span class=muted>({a.role}, {escape(a.kind or '?')})</span>" for a in ev.actors) or "—"
     by_article: dict[str, list] = defaultdict(list)
     for c in ev.claims:
         if c.attribute == "type":
@@ -62,14 +62,14 @@ def _event_html(ev: Event, titles: dict[str, str]) -> str:
     sources = []
     for a in ev.articles:
         sents, seen = [], set()
-        for c in by_article.get(a["id"], []):
+        for c in by_article.get(a.id, []):
             if c.text and c.text not in seen:
                 seen.add(c.text)
                 said = f" <span class=muted>— {escape(c.said_by)}</span>" if c.said_by else ""
                 sents.append(f"<li>{escape(c.text)}{said}</li>")
-        label = "" if a["independent"] else " <span class=tag>copy</span>"
-        sources.append(f'<div class="source{"" if a["independent"] else " copy"}"><b>{escape(a["id"])}</b>{label} '
-                       f'<span class=tag>{a["role"]}</span><br><span class=muted>{escape(titles.get(a["id"], ""))}</span>'
+        label = "" if a.independent else " <span class=tag>copy</span>"
+        sources.append(f'<div class="source{"" if a.independent else " copy"}"><b>{escape(a.id)}</b>{label} '
+                       f'<span class=tag>{a.role}</span><br><span class=muted>{escape(titles.get(a.id, ""))}</span>'
                        f'<ul>{"".join(sents)}</ul></div>')
     contras = []
     for k in ev.contradictions:
@@ -77,11 +77,11 @@ def _event_html(ev: Event, titles: dict[str, str]) -> str:
                         f" — {escape(c.article)}{' (' + escape(c.said_by) + ')' if c.said_by else ''}: “{escape(c.text)}”</li>"
                         for c in k.claims)
         contras.append(f'<div class=contra><b>Contradiction: {escape(k.attribute)}</b> <span class=muted>{escape(k.note)}</span><ul>{items}</ul></div>')
-    return f"""<div class=event id="{ev.id}"><h3>{escape(ev.type.replace('_', ' '))} — {escape(loc.get('name') or 'place unknown')}
+    return f"""<div class=event id="{ev.id}"><h3>{escape(ev.type.replace('_', ' '))} — {escape(loc.name or 'place unknown')}
 <span class=muted>{escape(date_label(ev))}</span></h3>
 <span class=tag>ACLED: {escape(ev.acled_event_type or '—')} / {escape(ev.acled_sub_event_type or '—')}</span><span class=tag>PLOVER: {escape(ev.plover_type or '—')}</span>
 <span class=tag>{ev.sources} independent source(s)</span>
-<table><tr><th>Place</th><td>{escape(loc.get('name') or '—')} {escape(loc.get('country_code') or '')} <span class=muted>({escape(loc.get('precision') or '')})</span></td></tr>
+<table><tr><th>Place</th><td>{escape(loc.name or '—')} {escape(loc.country_code or '')} <span class=muted>({escape(loc.precision or '')})</span></td></tr>
 <tr><th>Actors</th><td>{actors}</td></tr><tr><th>Killed</th><td>{_fmt_count(ev.fatalities)}</td></tr><tr><th>Wounded</th><td>{_fmt_count(ev.injuries)}</td></tr></table>
 <p>{escape(ev.summary)}</p>{''.join(contras)}<div class=sources>{''.join(sources)}</div></div>"""
 
@@ -90,10 +90,10 @@ def render_report(events: list[Event], titles: dict[str, str], n_articles: int) 
     """The whole page as one string."""
     events = sorted(events, key=sort_key)
     story_list = "".join(
-        "<li>" + " → ".join(f'<a href="#{ev.id}">{escape(ev.type)} {escape(ev.date.get("start") or "?")}</a>' for ev in story) + "</li>"
+        "<li>" + " → ".join(f'<a href="#{ev.id}">{escape(ev.type)} {escape(ev.date.start or "?")}</a>' for ev in story) + "</li>"
         for story in stories(events) if len(story) > 1)
     timeline = "".join(f'<li><a href="#{ev.id}">{escape(date_label(ev))}</a> — {escape(ev.type)} in '
-                       f'{escape(ev.location.get("name") or "?")} ({len(ev.articles)} article(s){", ⚠ " + str(len(ev.contradictions)) + " contradiction(s)" if ev.contradictions else ""})</li>'
+                       f'{escape(ev.location.name or "?")} ({len(ev.articles)} article(s){", ⚠ " + str(len(ev.contradictions)) + " contradiction(s)" if ev.contradictions else ""})</li>'
                        for ev in events)
     body = "".join(_event_html(ev, titles) for ev in events)
     return f"""<!doctype html><html lang=en><head><meta charset=utf-8><title>Storyline report</title><style>{CSS}</style></head>

@@ -12,15 +12,15 @@ from storyline.models import Event
 
 def date_label(ev: Event) -> str:
     d = ev.date
-    if not d.get("start"):
+    if not d.start:
         return "date unknown"
-    if d["start"] == d["end"]:
-        return f"{d['start']} ({d.get('precision')})"
-    return f"{d['start']} – {d['end']} ({d.get('precision')})"
+    if d.start == d.end:
+        return f"{d.start} ({d.precision})"
+    return f"{d.start} – {d.end} ({d.precision})"
 
 
 def sort_key(ev: Event) -> tuple:
-    return (ev.date.get("start") or "9999", ev.date.get("end") or "9999", ev.id)
+    return (ev.date.start or "9999", ev.date.end or "9999", ev.id)
 
 
 def stories(events: list[Event]) -> list[list[Event]]:
@@ -36,7 +36,7 @@ def stories(events: list[Event]) -> list[list[Event]]:
     by_article: dict[str, list[str]] = defaultdict(list)
     for ev in events:
         for a in ev.articles:
-            by_article[a["id"]].append(ev.id)
+            by_article[a.id].append(ev.id)
     for ids in by_article.values():
         for other in ids[1:]:
             parent[find(other)] = find(ids[0])
@@ -53,11 +53,11 @@ def timeline(events: list[Event], by: str) -> dict[str, list[Event]]:
         groups["all events"] = list(events)
     elif by == "actor":
         for ev in events:
-            for name in {a["name"] for a in ev.actors}:
+            for name in {a.name for a in ev.actors}:
                 groups[name].append(ev)
     elif by == "place":
         for ev in events:
-            groups[ev.location.get("name") or "place unknown"].append(ev)
+            groups[ev.location.name or "place unknown"].append(ev)
     elif by == "story":
         for i, story in enumerate(stories(events), 1):
             groups[f"story {i}: {story[0].type} … {story[-1].type}" if len(story) > 1 else f"story {i}: {story[0].type}"] = story

@@ -27,6 +27,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 
+import numpy as np
+
 from storyline.models import Entity, Place
 
 GAZETTEER = "gazetteer.tsv.gz"
@@ -130,10 +132,19 @@ class Entry:
     capital: bool = False  # a country's capital: "Washington" is the city before the state
 
 
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p = math.pi / 180
-    h = math.sin((lat2 - lat1) * p / 2) ** 2 + math.cos(lat1 * p) * math.cos(lat2 * p) * math.sin((lon2 - lon1) * p / 2) ** 2
-    return 12742.0 * math.asin(min(1.0, math.sqrt(h)))
+# how vague a place is, most precise first: events and claims keep the most precise place they have
+PRECISION_RANK = {"place": 0, "admin2": 1, "admin1": 2, "region": 3, "country": 4, "unresolved": 9}
+
+
+def precision_rank(precision: str | None) -> int:
+    return PRECISION_RANK.get(precision or "unresolved", 9)
+
+
+def haversine_km(lat1, lon1, lat2, lon2):
+    """Great-circle distance in km; works on floats and, element-wise, on numpy arrays."""
+    p1, p2, dl = np.radians(lat1), np.radians(lat2), np.radians(np.subtract(lon2, lon1))
+    h = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    return 12742.0 * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
 
 
 @dataclass(slots=True)

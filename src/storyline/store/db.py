@@ -1,25 +1,31 @@
 """The article store: SQLite (WAL) by default, PostgreSQL through the same code.
 
-The schema is created and upgraded by Alembic on open. Writes go in short transactions keyed by
-content hash, so a killed run leaves a consistent database and a rerun finishes the job.
+The schema is created and upgraded by Alembic on open, under the writer lock. Writes go in short
+transactions keyed by content hash, so a killed run leaves a consistent database and a rerun
+finishes the job. Whatever changes events runs in one transaction that holds the writer lock
+(SQLite ``BEGIN IMMEDIATE``, a PostgreSQL advisory lock), so two runs on one database take turns.
 """
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, delete, event, func, select, text, update
+from sqlalchemy import Engine, create_engine, event, func, select, text, update
 from sqlalchemy.orm import Session
 
-from storyline.models import AnalyzedDocument, Article, Event, RemovedLine, from_dict, to_dict
-from storyline.store.schema import AnalysisRow, ArticleRow, EventMentionRow, EventRow
+from storyline.models import (AnalyzedDocument, Article, Event, EventMention, EventRecord, RemovedLine, from_dict,
+                              to_dict)
+from storyline.store.schema import AnalysisRow, ArticleRow, BandRow, EventRow, RecordRow, SignatureRow
 
 DEFAULT_DB = "storyline.db"
+WRITER_LOCK = 7_210_411  # PostgreSQL advisory lock key of the one event writer
 
 
 def database_url(db: str) -> str:
@@ -31,22 +37,35 @@ def database_url(db: str) -> str:
     return f"sqlite:///{Path(db).expanduser()}"
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
+def _sqlite_connect(dbapi_connection, _record) -> None:
+    dbapi_connection.isolation_level = None  # transactions are begun explicitly (see _sqlite_begin)
     cur = dbapi_connection.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute("PRAGMA busy_timeout=60000")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.close()
 
 
+def _sqlite_begin(conn) -> None:
+    """Readers begin deferred; writers (``sqlite_begin="IMMEDIATE"``) take the write lock at once,
+    so two writers queue instead of failing half-way through."""
+    conn.exec_driver_sql(f"BEGIN {conn.get_execution_options().get('sqlite_begin', 'DEFERRED')}")
+
+
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest Alembic revision."""
+    """Bring the schema to the newest Alembic revision, one process at a time."""
     cfg = Config()
     cfg.set_main_option("script_location", str(resources.files("storyline.store") / "migrations"))
-    with engine.begin() as conn:
+    with _locked(engine).begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITER_LOCK})
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+
+
+def _locked(engine: Engine) -> Engine:
+    return engine.execution_options(sqlite_begin="IMMEDIATE") if engine.dialect.name == "sqlite" else engine
 
 
 @dataclass
@@ -56,6 +75,26 @@ class AddResult:
     new_versions: int = 0
 
 
+@dataclass
+class Analysed:
+    """An analysed article version and what the event engine will need of it, saved together."""
+
+    article: Article
+    analysis: AnalyzedDocument
+    records: list[EventRecord]
+    mentions: dict[str, list[EventMention]]  # record key -> its mentions (the lead event for index -1)
+    signature: object  # storyline.dedup.Signature
+    main_event_reason: str | None
+
+
+def vector_blob(v: np.ndarray) -> bytes:
+    return np.asarray(v, dtype=np.float32).tobytes()
+
+
+def blob_vector(b: bytes) -> np.ndarray:
+    return np.frombuffer(b, dtype=np.float32)
+
+
 class Store:
     """Typed access to the database; every method is one short transaction."""
 
@@ -63,17 +102,26 @@ class Store:
         url = database_url(db)
         self.engine = create_engine(url, future=True)
         if self.engine.dialect.name == "sqlite":
-            event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "connect", _sqlite_connect)
+            event.listen(self.engine, "begin", _sqlite_begin)
         migrate(self.engine)
 
     def close(self) -> None:
         self.engine.dispose()
 
+    @contextmanager
+    def writing(self) -> Iterator[Session]:
+        """One transaction holding the writer lock: what it changes lands whole or not at all."""
+        with Session(_locked(self.engine), expire_on_commit=False) as s, s.begin():
+            if self.engine.dialect.name == "postgresql":
+                s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITER_LOCK})
+            yield s
+
     # ------------------------------------------------------------------ articles
     def add_articles(self, articles: Iterable[Article]) -> AddResult:
         """Insert articles in one transaction: same id + hash is a no-op, new text a new version."""
         result = AddResult()
-        with Session(self.engine) as s, s.begin():
+        with self.writing() as s:
             for a in articles:
                 if s.scalar(select(ArticleRow.pk).where(ArticleRow.id == a.id, ArticleRow.content_hash == a.content_hash)):
                     result.unchanged += 1
@@ -118,47 +166,46 @@ class Store:
         with Session(self.engine) as s:
             return [row_to_article(r) for r in s.scalars(stmt)]
 
-    def save_analyses(self, items: list[tuple[Article, AnalyzedDocument]]) -> None:
-        """Store analyses in one transaction (the text itself stays in the articles table)."""
-        with Session(self.engine) as s, s.begin():
-            for article, analysis in items:
-                payload = to_dict(analysis)
-                payload.pop("text", None)
-                s.add(AnalysisRow(article_id=article.id, content_hash=article.content_hash,
-                                  language=analysis.language, payload=json.dumps(payload, ensure_ascii=False)))
+    def save_analyses(self, items: list[Analysed]) -> None:
+        """Store analyses with their event records and signatures, in one transaction. An article
+        version another run has analysed meanwhile is left as that run saved it."""
+        from storyline.dedup import bands
 
-    def analyses(self) -> dict[str, AnalyzedDocument]:
-        """The analysis of every current article, by article id."""
-        stmt = (select(AnalysisRow.payload, ArticleRow.id, ArticleRow.text)
+        with self.writing() as s:
+            for it in items:
+                a = it.article
+                if s.scalar(select(AnalysisRow.pk).where(AnalysisRow.article_id == a.id,
+                                                         AnalysisRow.content_hash == a.content_hash)):
+                    continue
+                payload = to_dict(it.analysis)
+                payload.pop("text", None)
+                s.add(AnalysisRow(article_id=a.id, content_hash=a.content_hash, language=it.analysis.language,
+                                  payload=json.dumps(payload, ensure_ascii=False)))
+                for r in it.records:
+                    s.add(RecordRow(key=r.key, article_id=a.id, content_hash=a.content_hash, central=r.central,
+                                    published=r.published, embedding=vector_blob(r.embedding),
+                                    payload=record_payload(r, it.mentions[r.key], a.title)))
+                sig = it.signature
+                s.add(SignatureRow(article_id=a.id, content_hash=a.content_hash,
+                                   minhash=np.asarray(sig.minhash, dtype=np.uint64).tobytes(), lead=vector_blob(sig.lead)))
+                s.add_all(BandRow(band=b, bucket=k, article_id=a.id, content_hash=a.content_hash) for b, k in bands(sig.minhash))
+                s.execute(update(ArticleRow).where(ArticleRow.id == a.id, ArticleRow.content_hash == a.content_hash)
+                          .values(main_event_reason=it.main_event_reason))
+
+    def analysis(self, article_id: str) -> AnalyzedDocument | None:
+        """The analysis of an article's current version (with its text), if any."""
+        stmt = (select(AnalysisRow.payload, ArticleRow.text)
                 .join(ArticleRow, (AnalysisRow.article_id == ArticleRow.id) & (AnalysisRow.content_hash == ArticleRow.content_hash))
-                .where(ArticleRow.is_current.is_(True)).order_by(ArticleRow.id))
-        out: dict[str, AnalyzedDocument] = {}
+                .where(ArticleRow.is_current.is_(True), ArticleRow.id == article_id))
         with Session(self.engine) as s:
-            for payload, article_id, article_text in s.execute(stmt):
-                data = json.loads(payload)
-                data["text"] = article_text
-                out[article_id] = from_dict(AnalyzedDocument, data)
-        return out
+            row = s.execute(stmt).first()
+        if row is None:
+            return None
+        data = json.loads(row[0])
+        data["text"] = row[1]
+        return from_dict(AnalyzedDocument, data)
 
     # ------------------------------------------------------------------ events
-    def replace_events(self, events: list[Event], article_values: dict[str, dict]) -> None:
-        """Swap in a new set of events and article links atomically: readers never see half."""
-        with Session(self.engine) as s, s.begin():
-            s.execute(delete(EventMentionRow))
-            s.execute(delete(EventRow))
-            for ev in events:
-                s.add(EventRow(id=ev.id, type=ev.type, date_start=ev.date.get("start"), date_end=ev.date.get("end"),
-                               country_code=ev.location.get("country_code"), sources=ev.sources,
-                               payload=json.dumps(to_dict(ev), ensure_ascii=False)))
-                for key in ev.mentions:
-                    article_id, _, idx = key.rpartition("#")
-                    role = next((a["role"] for a in ev.articles if a["id"] == article_id), "reported")
-                    s.add(EventMentionRow(event_id=ev.id, article_id=article_id, mention_index=int(idx), role=role))
-            s.execute(update(ArticleRow).where(ArticleRow.is_current.is_(True)).values(
-                duplicate_of=None, duplicate_similarity=None, duplicate_kind=None, main_event=None))
-            for article_id, cols in article_values.items():
-                s.execute(update(ArticleRow).where(ArticleRow.id == article_id, ArticleRow.is_current.is_(True)).values(**cols))
-
     def events(self, event_id: str | None = None) -> list[Event]:
         """All events in date order, or the one with ``event_id`` (an empty list if none)."""
         stmt = select(EventRow.payload).order_by(EventRow.date_start, EventRow.id)
@@ -169,7 +216,8 @@ class Store:
         return [from_dict(Event, json.loads(p)) for p in rows]
 
     def integrity_problems(self) -> list[str]:
-        """Empty when the database is consistent: engine check, one current version per id, unique hashes."""
+        """Empty when the database is consistent: engine check, one current version per id, every
+        record the engine took in assigned to an existing event, every main event existing."""
         problems: list[str] = []
         with self.engine.connect() as conn:
             if self.engine.dialect.name == "sqlite":
@@ -181,7 +229,26 @@ class Store:
             )):
                 if n != 1:
                     problems.append(f"article {article_id!r} has {n} current versions")
+            for key, in conn.execute(text(
+                "SELECT r.key FROM records r LEFT JOIN events e ON e.id = r.event_id "
+                "WHERE r.component IS NOT NULL AND e.id IS NULL"
+            )):
+                problems.append(f"record {key!r} belongs to no stored event")
+            for article_id, in conn.execute(text(
+                "SELECT a.id FROM articles a LEFT JOIN events e ON e.id = a.main_event "
+                "WHERE a.main_event IS NOT NULL AND e.id IS NULL"
+            )):
+                problems.append(f"article {article_id!r} has a main event that does not exist")
         return problems
+
+
+def record_payload(r: EventRecord, mentions: list[EventMention], title: str | None) -> str:
+    """A record as stored: its features and the mentions it was made of (for reconciliation)."""
+    data = to_dict(r)
+    data.pop("embedding", None)
+    data["title"] = title
+    data["mention_data"] = [to_dict(m) for m in mentions]
+    return json.dumps(data, ensure_ascii=False)
 
 
 def _to_row(a: Article, version: int) -> ArticleRow:

@@ -1,7 +1,7 @@
 """Table definitions. Alembic migrations in ``migrations/versions`` create exactly these tables."""
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Float, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, Float, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -31,7 +31,9 @@ class ArticleRow(Base):
     duplicate_of: Mapped[str | None] = mapped_column(String(512))
     duplicate_similarity: Mapped[float | None] = mapped_column(Float)
     duplicate_kind: Mapped[str | None] = mapped_column(String(16))
-    main_event: Mapped[str | None] = mapped_column(String(64))
+    main_event: Mapped[str | None] = mapped_column(String(64), index=True)
+    main_event_reason: Mapped[str | None] = mapped_column(Text)  # why an analysed article has no main event
+    engine_hash: Mapped[str | None] = mapped_column(String(64))  # the version the event engine has taken in
 
 
 class AnalysisRow(Base):
@@ -49,22 +51,92 @@ class AnalysisRow(Base):
     payload: Mapped[str] = mapped_column(Text)  # JSON of AnalyzedDocument without its text
 
 
+class RecordRow(Base):
+    """An article-level event record (features, embedding, its mentions), written with the analysis.
+
+    ``component`` and ``event_id`` are NULL until the event engine has taken the record in."""
+
+    __tablename__ = "records"
+
+    key: Mapped[str] = mapped_column(String(600), primary_key=True)
+    article_id: Mapped[str] = mapped_column(String(512), index=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    central: Mapped[bool] = mapped_column(Boolean)
+    published: Mapped[str | None] = mapped_column(String(32))
+    payload: Mapped[str] = mapped_column(Text)  # JSON: the EventRecord without its embedding, plus its mentions
+    embedding: Mapped[bytes] = mapped_column(LargeBinary)  # float32 unit vector
+    component: Mapped[str | None] = mapped_column(String(600), index=True)
+    event_id: Mapped[str | None] = mapped_column(String(64), index=True)
+
+
+class SignatureRow(Base):
+    """What deduplication compares an article version by: MinHash, lead vector, sentence vectors."""
+
+    __tablename__ = "signatures"
+    __table_args__ = (UniqueConstraint("article_id", "content_hash", name="uq_signatures_article_hash"),)
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    article_id: Mapped[str] = mapped_column(String(512), index=True)
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)
+    minhash: Mapped[bytes] = mapped_column(LargeBinary)  # uint64 hash values
+    lead: Mapped[bytes] = mapped_column(LargeBinary)  # float32 unit vector of title and lead
+    sentences: Mapped[bytes | None] = mapped_column(LargeBinary)  # float32 sentence vectors, once needed
+
+
+class BandRow(Base):
+    """The persistent MinHash LSH index: one row per (band, bucket) an article version falls in."""
+
+    __tablename__ = "minhash_bands"
+    __table_args__ = (Index("ix_minhash_bands_bucket", "band", "bucket"),)
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    band: Mapped[int] = mapped_column(Integer)
+    bucket: Mapped[int] = mapped_column(BigInteger)
+    article_id: Mapped[str] = mapped_column(String(512), index=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
+
+
+class DuplicateLinkRow(Base):
+    """Two current articles found to be copies of one another (each pair once, a < b)."""
+
+    __tablename__ = "duplicate_links"
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    a: Mapped[str] = mapped_column(String(512), index=True)
+    b: Mapped[str] = mapped_column(String(512), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    similarity: Mapped[float] = mapped_column(Float)
+
+
 class EventRow(Base):
-    """A reconciled event; the payload is the export JSON. Rebuilt as a whole in one transaction."""
+    """A reconciled event: the payload is the export JSON, the columns what queries filter on."""
 
     __tablename__ = "events"
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     type: Mapped[str] = mapped_column(String(64), index=True)
+    acled_event_type: Mapped[str | None] = mapped_column(String(64), index=True)
+    acled_sub_event_type: Mapped[str | None] = mapped_column(String(64), index=True)
+    plover_type: Mapped[str | None] = mapped_column(String(16), index=True)
     date_start: Mapped[str | None] = mapped_column(String(32), index=True)
-    date_end: Mapped[str | None] = mapped_column(String(32))
+    date_end: Mapped[str | None] = mapped_column(String(32), index=True)
+    date_precision: Mapped[str | None] = mapped_column(String(16))
     country_code: Mapped[str | None] = mapped_column(String(8), index=True)
-    sources: Mapped[int] = mapped_column(Integer, default=0)
+    admin1: Mapped[str | None] = mapped_column(Text)
+    location: Mapped[str | None] = mapped_column(Text)
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    geo_precision: Mapped[str | None] = mapped_column(String(16))
+    fatalities: Mapped[int | None] = mapped_column(Integer, index=True)
+    sources: Mapped[int] = mapped_column(Integer, default=0, index=True)
+    articles: Mapped[int] = mapped_column(Integer, default=0)
+    contradictions: Mapped[int] = mapped_column(Integer, default=0, index=True)
+    summary: Mapped[str] = mapped_column(Text, default="")
     payload: Mapped[str] = mapped_column(Text)
 
 
 class EventMentionRow(Base):
-    """Which event each extracted mention belongs to (article id, mention index)."""
+    """Which event each extracted mention belongs to (article id, mention index; -1 the lead event)."""
 
     __tablename__ = "event_mentions"
 
@@ -73,3 +145,26 @@ class EventMentionRow(Base):
     article_id: Mapped[str] = mapped_column(String(512), index=True)
     mention_index: Mapped[int] = mapped_column(Integer)
     role: Mapped[str] = mapped_column(String(16))
+
+
+class EventHistoryRow(Base):
+    """Merges and splits: which event ids became which, and when (ids of events that only gained
+    or lost reports stay as they are and leave no row)."""
+
+    __tablename__ = "event_history"
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[str] = mapped_column(String(32))  # ISO timestamp (UTC)
+    kind: Mapped[str] = mapped_column(String(8))  # merge | split
+    from_ids: Mapped[str] = mapped_column(Text)  # JSON list
+    to_ids: Mapped[str] = mapped_column(Text)  # JSON list
+
+
+class EngineStateRow(Base):
+    """Counters of the event engine (``generation`` grows with every update it commits), so a
+    process can tell whether its in-memory vector index still matches the database."""
+
+    __tablename__ = "engine_state"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer)

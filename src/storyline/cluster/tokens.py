@@ -1,0 +1,26 @@
+"""The words records are compared by, read without a tagger (fast, and the same for every text).
+
+On ECB+ capitalised-word runs cluster as well as spaCy NER entities at a fraction of the time.
+"""
+from __future__ import annotations
+
+import re
+
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+# a run of capitalised words ("Vincent Jackson", "Bank of England")
+_NAME_RUN = re.compile(r"\b[A-Z][\w'-]*(?:\s+(?:of\s+|the\s+)?[A-Z][\w'-]*)*")
+_CAPITALISED = re.compile(r"\b[A-Z][\w'-]*")
+NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?![\w])")
+YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
+WORD = re.compile(r"[a-z][a-z'-]+")
+
+
+def name_runs(text: str) -> set[str]:
+    """Lowercased capitalised-word runs, without sentence-initial function words."""
+    return {n.lower() for n in _NAME_RUN.findall(text) if n.lower() not in ENGLISH_STOP_WORDS}
+
+
+def name_words(text: str) -> list[str]:
+    """Lowercased capitalised words, in order, without function words."""
+    return [w.lower() for w in _CAPITALISED.findall(text) if w.lower() not in ENGLISH_STOP_WORDS]
