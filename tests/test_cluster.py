@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from storyline.cluster.engine import EventEngine
-from storyline.cluster.records import build_records, centrality, article_events, plan_records
+from storyline.cluster.records import LEAD_TOKENS, article_events, build_records, centrality, lead_text, plan_records
 from storyline.cluster.similarity import cluster_component
 from storyline.extract.ontology import lookup
 from storyline.models import (ActorRef, AnalyzedDocument, Article, Count, EventMention, MentionRef, Place, TimeExpr)
@@ -42,7 +42,7 @@ def _article(id_: str, title: str, sentences: list[str], published: str) -> Arti
 
 def _records(article: Article, mentions: list[EventMention]) -> list:
     plan = plan_records(article, AnalyzedDocument(article.id, article.text, article.published, event_mentions=mentions))
-    return build_records(plan, embed([d.text for d in plan.drafts]))
+    return build_records(plan, embed([lead_text(article)], max_tokens=LEAD_TOKENS)[0])
 
 
 KRAMATORSK = Place(0, 0, "Kramatorsk", "Kramatorsk", "UA", "Donetsk", 48.72, 37.56, precision="place")
@@ -88,7 +88,7 @@ def test_records_central_first_with_the_lead_and_passing_ones_with_their_sentenc
     assert central.type == "Shelling/artillery/missile attack" and central.date_start == "2023-05-09"
     assert {"10", "2023", "kramatorsk"} <= set(central.tokens.lead_names)  # headline and dateline "May 10, 2023"
     assert [r.mentions for r in passing] == [[2]] and not passing[0].central and passing[0].role == "background"
-    assert abs(float(np.linalg.norm(central.embedding)) - 1.0) < 1e-4
+    assert abs(float(np.linalg.norm(central.embedding)) - 1.0) < 1e-4 and passing[0].embedding is None
 
 
 def test_an_article_without_typed_mentions_is_about_the_happening_its_lead_states() -> None:

@@ -105,21 +105,26 @@ def run(paths: PathsArg, db: DbOpt = DEFAULT_DB, report: Annotated[Path | None, 
         quiet: QuietOpt = False, strict: StrictOpt = False) -> None:
     """Run every stage: ingest and clean, analyse, then take what is new into the events
     (deduplicate, cluster, reconcile), and print a summary; optionally write the report."""
-    from storyline.pipeline import analyze_pending, update_events, write_report
+    from storyline.cluster import EventEngine
+    from storyline.pipeline import analyze_pending, write_report
 
     store = Store(db)
     try:
+        clock = [time.monotonic()]
         _ingest(paths, store, quiet, strict)
+        clock.append(time.monotonic())
         with progress_bar("analyze", quiet) as (set_total, advance):
             analyze_pending(store, on_total=set_total, on_done=advance)
-        from storyline.cluster import EventEngine
-
+        clock.append(time.monotonic())
         engine = EventEngine(store)
         with progress_bar("events", quiet) as (set_total, advance):
             set_total(engine.pending())
             done = engine.run(on_batch=advance)
+        clock.append(time.monotonic())
         err.print(f"events: {done.articles} article versions taken in, {done.events_changed} events updated, "
                   f"{done.merges} merges, {done.splits} splits", highlight=False)
+        err.print("time: " + ", ".join(f"{stage} {b - a:.1f} s" for stage, a, b in
+                                       zip(("ingest", "analysis", "events"), clock, clock[1:])), highlight=False)
         _print_summary(store, store.events())
         if report is not None:
             write_report(store, report)

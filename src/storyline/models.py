@@ -259,7 +259,7 @@ class EventRecord:
     attacker: str | None = None  # the armed side that acts (its resolved name or kind), if named
     target: str | None = None  # the armed side acted on, if named
     tokens: RecordTokens = field(default_factory=RecordTokens)
-    embedding: Any = None  # numpy float32 unit vector (stored as a blob, not in JSON)
+    embedding: Any = None  # the central record's lead vector, numpy float32 (a blob, not JSON); None otherwise
 
 
 # --------------------------------------------------------------------------- events

@@ -16,20 +16,18 @@ ANALYSIS_BATCH = 20
 
 
 def prepare(pairs: list[tuple[Article, AnalyzedDocument]], embed) -> list[Analysed]:
-    """Event records and dedup signatures of analysed articles, their texts embedded in one batch."""
-    from storyline.cluster.records import build_records, plan_records
-    from storyline.dedup import lead_text, signature
+    """Event records and dedup signatures of analysed articles. Each article's lead is its one
+    embedded text, shared by its central record and its signature; all leads embed in one batch."""
+    from storyline.cluster.records import LEAD_TOKENS, build_records, lead_text, plan_records
+    from storyline.dedup import signature
 
     plans = [plan_records(a, doc) for a, doc in pairs]
-    texts = [d.text for p in plans for d in p.drafts] + [lead_text(a) for a, _ in pairs]
-    vectors = embed(texts)
-    out, k, leads = [], 0, len(texts) - len(pairs)
-    for n_art, (plan, (article, doc)) in enumerate(zip(plans, pairs)):
-        n = len(plan.drafts)
-        records = build_records(plan, vectors[k:k + n])
-        k += n
+    leads = embed([lead_text(a) for a, _ in pairs], max_tokens=LEAD_TOKENS)
+    out = []
+    for plan, (article, doc), lead in zip(plans, pairs, leads):
+        records = build_records(plan, lead)
         mentions = {r.key: [doc.event_mentions[i] if i >= 0 else doc.lead_event for i in r.mentions] for r in records}
-        out.append(Analysed(article, doc, records, mentions, signature(article, vectors[leads + n_art]), plan.reason))
+        out.append(Analysed(article, doc, records, mentions, signature(article, lead), plan.reason))
     return out
 
 

@@ -7,9 +7,9 @@ versions, in one transaction that holds the writer lock:
 1. **Replaced versions** leave: their records, signature and duplicate links are removed.
 2. **Copies** are found (exact hash, the persistent MinHash LSH bands, lead vectors for rewrites)
    and each touched group of copies is given its original again.
-3. **Candidates**: the stored records whose vectors are close to a new record's (an exact cosine
-   search over all vectors, held in memory between batches) are scored against it; the components
-   (:mod:`storyline.cluster.similarity`) those it links to belong to are loaded whole.
+3. **Candidates**: the stored central records whose lead vectors are close to a new one's (an exact
+   cosine search over all of them, held in memory between batches) are scored against it; the
+   components (:mod:`storyline.cluster.similarity`) those it links to are loaded whole.
 4. **Re-clustering** of just those components, as one pure function of their members, so a batch
    gives what a single run over everything gives.
 5. **Stable ids**: an event keeps its id while reports join it; when events merge, the id with most
@@ -35,8 +35,8 @@ from sqlalchemy import bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from storyline.cluster.similarity import ATTACH, PREFILTER, Table, cluster_component, connected
-from storyline.dedup import (JACCARD, LEAD_COSINE, DuplicateInfo, DuplicateLink, Signature, aligned, bands, copies,
-                             exact_kind, jaccard, link, may_be_rewrite, order_key, sentences)
+from storyline.dedup import (JACCARD, LEAD_COSINE, DuplicateInfo, DuplicateLink, Signature, bands, copies, exact_kind,
+                             is_rewrite, jaccard, link, order_key)
 from storyline.extract.ontology import lookup
 from storyline.models import EventMention, EventRecord, MentionRef, from_dict, to_dict
 from storyline.reconcile.claims import reconcile_event
@@ -45,9 +45,7 @@ from storyline.store.schema import (AnalysisRow, ArticleRow, BandRow, DuplicateL
                                     EventHistoryRow, EventMentionRow, EventRow, RecordRow, SignatureRow)
 
 BATCH = 500  # article versions taken in per transaction
-CANDIDATES = 256  # most similar records scored against each new record
-SENTENCE_TOKENS = 64  # a sentence's opening word pieces: enough to tell a paraphrase of it
-Embed = Callable[..., np.ndarray]
+CANDIDATES = 256  # most similar central records scored against each new one
 
 
 @dataclass
@@ -108,7 +106,7 @@ def _decode(row: RecordRow) -> StoredRecord:
     mentions = [from_dict(EventMention, m) for m in data.pop("mention_data")]
     title = data.pop("title", None)
     rec = from_dict(EventRecord, data)
-    rec.embedding = blob_vector(row.embedding)
+    rec.embedding = blob_vector(row.embedding) if row.embedding is not None else None
     refs = [MentionRef(rec.article_id, i, m, rec.published, title) for i, m in zip(rec.mentions, mentions)]
     return StoredRecord(rec, refs, row.component, row.event_id)
 
@@ -131,9 +129,8 @@ def fresh_id(anchor: str, taken: set[str]) -> str:
 class EventEngine:
     """Takes pending article versions into events, batch by batch (see module doc)."""
 
-    def __init__(self, store: Store, embed: Embed | None = None) -> None:
+    def __init__(self, store: Store) -> None:
         self.store = store
-        self._embed = embed
         self._records: _Vectors | None = None
         self._leads: _Vectors | None = None
         self._generation: int | None = None
@@ -184,7 +181,8 @@ class EventEngine:
         old_events |= {m.event_id for m in union.values() if m.event_id}
         events = self._cluster(list(union.values()), old_events, s, report)
         for m in new:
-            self._records.add(m.record.key, m.record.embedding)
+            if m.record.central:
+                self._records.add(m.record.key, m.record.embedding)
         rebuild = set(events) | self._events_of_articles(s, dup_changed)
         self._write_events(s, rebuild, union, old_events - set(events))
         s.execute(update(ArticleRow).where(ArticleRow.id.in_(ids), ArticleRow.is_current.is_(True))
@@ -199,7 +197,8 @@ class EventEngine:
         if self._records is not None and gen == self._generation:
             return
         self._records, self._leads = _Vectors(), _Vectors()
-        for key, blob in s.execute(select(RecordRow.key, RecordRow.embedding).where(RecordRow.component.is_not(None))):
+        for key, blob in s.execute(select(RecordRow.key, RecordRow.embedding).where(
+                RecordRow.component.is_not(None), RecordRow.central.is_(True))):
             self._records.add(key, blob_vector(blob))
         taken = (select(SignatureRow.article_id, SignatureRow.lead)
                  .join(ArticleRow, (ArticleRow.id == SignatureRow.article_id) & (ArticleRow.content_hash == SignatureRow.content_hash))
@@ -219,112 +218,137 @@ class EventEngine:
 
     # ------------------------------------------------------------------ dedup
     def _deduplicate(self, s: Session, rows: list[ArticleRow]) -> set[str]:
-        """Link the batch's articles to their copies; return the articles whose copy status changed."""
+        """Link the batch's articles to their copies; return the articles whose copy status changed.
+        Each test looks at a pair alone, so which side of a pair is new does not matter."""
         ids = [r.id for r in rows]
+        by_id = {r.id: r for r in rows}
         # a new version's old links go: its copies are found again from its new text
         gone = s.scalars(select(DuplicateLinkRow).where(or_(DuplicateLinkRow.a.in_(ids), DuplicateLinkRow.b.in_(ids)))).all()
         affected = set(ids) | {x for ln in gone for x in (ln.a, ln.b)}
         s.execute(delete(DuplicateLinkRow).where(or_(DuplicateLinkRow.a.in_(ids), DuplicateLinkRow.b.in_(ids))))
-        by_id = {r.id: r for r in rows}
         for band in s.scalars(select(BandRow).where(BandRow.article_id.in_(ids))):
             if band.content_hash != by_id[band.article_id].content_hash:
                 s.delete(band)  # a replaced version's buckets
         for a in ids:
             self._leads.remove(a)
-        sigs = {row.article_id: _signature(row, by_id[row.article_id]) for row in s.scalars(
-            select(SignatureRow).where(SignatureRow.article_id.in_(ids))) if row.content_hash == by_id[row.article_id].content_hash}
-        vectors: dict[str, np.ndarray] = {}
-        pairs: set[tuple[str, str]] = set()
-        for art in sorted(rows, key=lambda r: order_key(sigs[r.id])):
-            for ln in self._copies_of(s, art, sigs[art.id], set(ids), vectors):
-                if (ln.a, ln.b) not in pairs:
-                    pairs.add((ln.a, ln.b))
-                    s.add(DuplicateLinkRow(a=ln.a, b=ln.b, kind=ln.kind, similarity=ln.similarity))
-                    affected |= {ln.a, ln.b}
-            self._leads.add(art.id, sigs[art.id].lead)
+        sigs = self._signatures(s, rows)
+        others = self._candidates(s, sigs, set(ids))
+        texts = {r.id: r.text for r in rows} | {a.id: a.text for a in others.values()}
+        known = sigs | {a: self._signatures(s, [row])[a] for a, row in others.items()}
+        near = self._near_leads(sigs)
+        mates: dict[object, set[str]] = defaultdict(set)  # a content hash or an LSH bucket -> articles
+        for k, sig in known.items():
+            mates[sig.content_hash].add(k)
+            for key in bands(sig.minhash):
+                mates[key].add(k)
+        found: dict[tuple[str, str], DuplicateLink] = {}
+        for a, sig in sorted(sigs.items()):
+            cands = set().union(mates[sig.content_hash], *(mates[key] for key in bands(sig.minhash)))
+            cands |= {b for x, b in near if x == a}
+            for b in sorted(cands - {a}):
+                if (min(a, b), max(a, b)) not in found:
+                    ln = self._test(sig, known[b], texts, (a, b) in near or (b, a) in near)
+                    if ln is not None:
+                        found[(ln.a, ln.b)] = ln
+        for ln in found.values():
+            s.add(DuplicateLinkRow(a=ln.a, b=ln.b, kind=ln.kind, similarity=ln.similarity))
+            affected |= {ln.a, ln.b}
+        for a, sig in sigs.items():
+            self._leads.add(a, sig.lead)
         s.flush()
         return self._regroup(s, affected)
 
-    def _copies_of(self, s: Session, art: ArticleRow, sig: Signature, batch: set[str],
-                   vectors: dict[str, np.ndarray]) -> list[DuplicateLink]:
-        """Links of ``art`` to the articles taken in before and to the rest of its batch. Each test
-        looks at a pair alone, so which side of a pair finds it does not matter."""
-        comparable = ArticleRow.is_current.is_(True) & (ArticleRow.id != art.id) & (
-            (ArticleRow.engine_hash == ArticleRow.content_hash) | ArticleRow.id.in_(batch))
-        found: dict[str, DuplicateLink] = {}
-        for other in s.scalars(select(ArticleRow).where(comparable, ArticleRow.content_hash == art.content_hash)):
-            osig = self._sig(s, other)
-            found[other.id] = link(sig, osig, exact_kind(sig, osig), 1.0)
-        buckets = or_(*[(BandRow.band == b) & (BandRow.bucket == k) for b, k in bands(sig.minhash)])
-        cand = sorted(set(s.scalars(select(BandRow.article_id).where(buckets, BandRow.article_id != art.id))) - set(found))
-        for other in self._comparable(s, comparable, cand):
-            osig = self._sig(s, other)
-            j = jaccard(sig.minhash, osig.minhash)
-            if j >= JACCARD:
-                found[other.id] = link(sig, osig, "syndicated", j)
-        near = [a for a in self._leads.near(sig.lead[None, :], LEAD_COSINE, CANDIDATES)[0] if a not in found]
-        for other in self._comparable(s, comparable, near):
-            osig = self._sig(s, other)
-            if may_be_rewrite(art.text, other.text) and aligned(self._sentences(s, art, vectors),
-                                                                self._sentences(s, other, vectors)):
-                found[other.id] = link(sig, osig, "rewritten", float(sig.lead @ osig.lead))
-        return list(found.values())
-
     @staticmethod
-    def _comparable(s: Session, comparable, ids: list[str]) -> list[ArticleRow]:
-        out = []
-        for chunk in range(0, len(ids), 500):
-            out += s.scalars(select(ArticleRow).where(comparable, ArticleRow.id.in_(ids[chunk:chunk + 500]))).all()
-        return sorted(out, key=lambda r: r.id)
+    def _test(a: Signature, b: Signature, texts: dict[str, str], near: bool) -> DuplicateLink | None:
+        """Exact, syndicated or rewritten copy, cheapest test first (rewrites only for close leads)."""
+        if a.content_hash == b.content_hash:
+            return link(a, b, exact_kind(a, b), 1.0)
+        j = jaccard(a.minhash, b.minhash)
+        if j >= JACCARD:
+            return link(a, b, "syndicated", j)
+        if near and is_rewrite(texts[a.article_id], texts[b.article_id]):
+            return link(a, b, "rewritten", float(a.lead @ b.lead))
+        return None
 
-    def _sig(self, s: Session, art: ArticleRow) -> Signature:
-        row = s.scalar(select(SignatureRow).where(SignatureRow.article_id == art.id, SignatureRow.content_hash == art.content_hash))
-        return _signature(row, art)
+    def _signatures(self, s: Session, rows: list[ArticleRow]) -> dict[str, Signature]:
+        by_id = {r.id: r for r in rows}
+        out = {}
+        for chunk in range(0, len(rows), 500):
+            part = [r.id for r in rows[chunk:chunk + 500]]
+            for row in s.scalars(select(SignatureRow).where(SignatureRow.article_id.in_(part))):
+                if row.content_hash == by_id[row.article_id].content_hash:
+                    out[row.article_id] = _signature(row, by_id[row.article_id])
+        return out
 
-    def _sentences(self, s: Session, art: ArticleRow, cache: dict[str, np.ndarray]) -> np.ndarray:
-        """Sentence vectors of an article version: embedded once, then kept with its signature."""
-        if art.id in cache:
-            return cache[art.id]
-        row = s.scalar(select(SignatureRow).where(SignatureRow.article_id == art.id, SignatureRow.content_hash == art.content_hash))
-        if row.sentences is not None:
-            vecs = np.frombuffer(row.sentences, dtype=np.float32).reshape(-1, 384)
-        else:
-            vecs = self._embedder()(sentences(art.text), max_tokens=SENTENCE_TOKENS)
-            row.sentences = vecs.astype(np.float32).tobytes()
-        cache[art.id] = vecs
-        return vecs
+    def _candidates(self, s: Session, sigs: dict[str, Signature], batch: set[str]) -> dict[str, ArticleRow]:
+        """Articles taken in before that may be copies of the batch's: the same text, a shared
+        LSH bucket, or a close lead vector."""
+        ids: set[str] = set()
+        hashes = sorted({sig.content_hash for sig in sigs.values()})
+        for chunk in range(0, len(hashes), 500):
+            ids |= set(s.scalars(select(ArticleRow.id).where(ArticleRow.content_hash.in_(hashes[chunk:chunk + 500]))))
+        keys: dict[int, set[int]] = defaultdict(set)
+        for sig in sigs.values():
+            for band, bucket in bands(sig.minhash):
+                keys[band].add(bucket)
+        for band, buckets in keys.items():
+            ordered = sorted(buckets)
+            for chunk in range(0, len(ordered), 500):
+                ids |= set(s.scalars(select(BandRow.article_id).where(BandRow.band == band,
+                                                                      BandRow.bucket.in_(ordered[chunk:chunk + 500]))))
+        if sigs:
+            ids |= {k for ks in self._leads.near(np.vstack([g.lead for g in sigs.values()]), LEAD_COSINE, CANDIDATES) for k in ks}
+        wanted = sorted(ids - batch)
+        out: dict[str, ArticleRow] = {}
+        for chunk in range(0, len(wanted), 500):
+            for row in s.scalars(select(ArticleRow).where(ArticleRow.id.in_(wanted[chunk:chunk + 500]), ArticleRow.is_current.is_(True),
+                                                          ArticleRow.engine_hash == ArticleRow.content_hash)):
+                out[row.id] = row
+        return out
 
-    def _embedder(self) -> Embed:
-        if self._embed is None:
-            from storyline.nlp.embeddings import embed
-            self._embed = embed
-        return self._embed
+    def _near_leads(self, sigs: dict[str, Signature]) -> set[tuple[str, str]]:
+        """Pairs (new, other) whose lead vectors are close enough for the rewrite test."""
+        if not sigs:
+            return set()
+        names = sorted(sigs)
+        mat = np.vstack([sigs[a].lead for a in names])
+        out = {(a, b) for a, ks in zip(names, self._leads.near(mat, LEAD_COSINE, CANDIDATES)) for b in ks}
+        close = np.argwhere(mat @ mat.T >= LEAD_COSINE)
+        return out | {(names[x], names[y]) for x, y in close if x != y}
 
     def _regroup(self, s: Session, affected: set[str]) -> set[str]:
         """Give every group of copies that holds an affected article its original again; return
         the articles whose duplicate columns changed."""
-        groups, seen = [], set()
-        for a in sorted(affected):
-            if a in seen:
-                continue
-            members, links, todo = {a}, [], [a]
-            while todo:
-                x = todo.pop()
-                for ln in s.scalars(select(DuplicateLinkRow).where(or_(DuplicateLinkRow.a == x, DuplicateLinkRow.b == x))):
-                    if ln.pk not in {l.pk for l in links}:
-                        links.append(ln)
-                    for y in (ln.a, ln.b):
-                        if y not in members:
-                            members.add(y)
-                            todo.append(y)
-            seen |= members
-            groups.append((members, links))
+        members, links, frontier = set(affected), {}, set(affected)
+        while frontier:
+            found = []
+            part = sorted(frontier)
+            for chunk in range(0, len(part), 500):
+                ids = part[chunk:chunk + 500]
+                found += s.scalars(select(DuplicateLinkRow).where(or_(DuplicateLinkRow.a.in_(ids), DuplicateLinkRow.b.in_(ids)))).all()
+            frontier = set()
+            for ln in found:
+                links[ln.pk] = DuplicateLink(ln.a, ln.b, ln.kind, ln.similarity)
+                frontier |= {ln.a, ln.b} - members
+            members |= frontier
+        rows: dict[str, ArticleRow] = {}
+        ordered = sorted(members)
+        for chunk in range(0, len(ordered), 500):
+            for r in s.scalars(select(ArticleRow).where(ArticleRow.id.in_(ordered[chunk:chunk + 500]), ArticleRow.is_current.is_(True))):
+                rows[r.id] = r
+        sigs = self._signatures(s, list(rows.values()))
+        by_group: dict[int, list[str]] = defaultdict(list)
+        for comp in connected(len(ordered), *self._pairs(ordered, links.values())):
+            for k in comp:
+                by_group[comp[0]].append(ordered[k])
         changed = set()
-        for members, links in groups:
-            rows = {r.id: r for r in s.scalars(select(ArticleRow).where(ArticleRow.id.in_(members), ArticleRow.is_current.is_(True)))}
-            sigs = [self._sig(s, r) for r in rows.values()]
-            info = copies(sigs, [DuplicateLink(l.a, l.b, l.kind, l.similarity) for l in links]) if links else {}
-            for aid, row in rows.items():
+        for group in by_group.values():
+            group_links = [ln for ln in links.values() if ln.a in group]
+            info = copies([sigs[a] for a in group if a in sigs], group_links) if group_links else {}
+            for aid in group:
+                row = rows.get(aid)
+                if row is None:
+                    continue
                 d: DuplicateInfo | None = info.get(aid)
                 new = (d.duplicate_of, d.kind, d.similarity) if d else (None, None, None)
                 if (row.duplicate_of, row.duplicate_kind, row.duplicate_similarity) != new:
@@ -332,9 +356,17 @@ class EventEngine:
                     changed.add(aid)
         return changed
 
+    @staticmethod
+    def _pairs(ordered: list[str], links) -> tuple[np.ndarray, np.ndarray]:
+        pos = {a: k for k, a in enumerate(ordered)}
+        pairs = [(pos[ln.a], pos[ln.b]) for ln in links if ln.a in pos and ln.b in pos]
+        return np.array([a for a, _ in pairs], dtype=int), np.array([b for _, b in pairs], dtype=int)
+
     # ------------------------------------------------------------------ clustering
     def _linked_components(self, s: Session, new: list[StoredRecord]) -> set[str]:
-        """Components of the stored records a new record links to."""
+        """Components of the stored central records a new central record links to (records
+        mentioned in passing go where their article's central record goes)."""
+        new = [m for m in new if m.record.central]
         if not new:
             return set()
         near = self._records.near(np.vstack([m.record.embedding for m in new]), PREFILTER, CANDIDATES)
@@ -364,7 +396,7 @@ class EventEngine:
             return {}
         by_key = {m.record.key: m for m in union}
         table = Table(sorted((m.record for m in union), key=lambda r: r.key))
-        i, j, _ = table.links(ATTACH)
+        i, j = table.components_links()
         groups: list[list[str]] = []
         for comp in connected(len(table), i, j):
             recs = [table.records[c] for c in comp]

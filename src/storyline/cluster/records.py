@@ -24,7 +24,8 @@ analysed, stored, and never recomputed when later articles arrive.
   a verdict. That statement is its central record, of type ``other``. Only an article that reports
   nothing (an opinion column, a recipe) or was not analysed has none, and says why.
 * **Other records** are events the article mentions in passing; they carry only their own
-  sentences, so a story's background does not pull other reports of the story into it.
+  sentences, so a story's background does not pull other reports of the story into it. They have
+  no vector of their own: they are compared within the story of their article's central record.
 
 The lead is the article's first two paragraphs as published: headline, dateline (the publication
 date, written out) and opening paragraph. Reports of one happening share the words of their leads
@@ -52,6 +53,7 @@ VERBAL_PLOVER = {"CONSULT", "AGREE", "SUPPORT", "COOPERATE", "REQUEST", "ACCUSE"
 ARMED_KINDS = {"state_military", "militia_rebel", "terrorist_group", "police"}
 PLACE_KM = 100.0  # mention places are often a town for one report and the district for another
 LEAD_PARAGRAPHS = 2
+LEAD_TOKENS = 64  # enough to say what the lead is about; the encoder's cost grows with length
 
 
 def cluster_type(key: str) -> str:
@@ -270,18 +272,17 @@ def tokens(text: str, lead: str, actors: list[str]) -> RecordTokens:
 
 @dataclass
 class Draft:
-    """An article-level event before its text is embedded."""
+    """An article-level event before the article's lead is embedded."""
 
     refs: list[MentionRef]
     central: bool
-    text: str  # what is embedded
     tokens: RecordTokens
 
 
 @dataclass
 class RecordPlan:
-    """An article's records before embedding (so many articles embed in one batch), and why it
-    has no central record when it has none (``main_event_reason``)."""
+    """An article's records before its lead is embedded (so many articles embed in one batch), and
+    why it has no central record when it has none (``main_event_reason``)."""
 
     article: Article
     drafts: list[Draft]
@@ -289,7 +290,8 @@ class RecordPlan:
 
 
 def lead_text(article: Article) -> str:
-    """The article's title and opening paragraph (its first two paragraphs when untitled)."""
+    """The article's title and opening paragraph (its first two paragraphs when untitled): the one
+    text of an article the encoder reads (its first ``LEAD_TOKENS`` word pieces)."""
     body = [p.strip() for p in article.text.splitlines() if p.strip()]
     return _lead([x for x in (article.title,) if x] + body)
 
@@ -308,23 +310,23 @@ def plan_records(article: Article, analysis: AnalyzedDocument) -> RecordPlan:
     central = max(range(len(local)), key=lambda k: centrality(local[k], article.title))
     body = [p.strip() for p in article.text.splitlines() if p.strip()]
     heading = [x for x in (article.title, dateline(article.published)) if x]
-    whole, lead, lead_names = "\n".join(heading + body), lead_text(article), _lead(heading + body)
+    whole, lead_names = "\n".join(heading + body), _lead(heading + body)
     drafts = []
     for k, group in enumerate(local):
         actors = [a.name or a.text for r in group for a in (r.mention.actor1, r.mention.actor2) if a is not None]
         if k == central:
-            drafts.append(Draft(group, True, lead, tokens(whole, lead_names, actors)))
+            drafts.append(Draft(group, True, tokens(whole, lead_names, actors)))
         else:
             sentences = " ".join(dict.fromkeys(r.mention.sentence_text for r in group))
-            drafts.append(Draft(group, False, sentences, tokens(sentences, sentences, actors)))
+            drafts.append(Draft(group, False, tokens(sentences, sentences, actors)))
     drafts.sort(key=lambda d: not d.central)
     return RecordPlan(article, drafts)
 
 
-def build_records(plan: RecordPlan, vectors: np.ndarray) -> list[EventRecord]:
-    """The plan's records with their vectors (one per draft, in order)."""
+def build_records(plan: RecordPlan, lead: np.ndarray) -> list[EventRecord]:
+    """The plan's records; the central one carries ``lead``, the vector of :func:`lead_text`."""
     article, out = plan.article, []
-    for n, (d, vec) in enumerate(zip(plan.drafts, vectors)):
+    for n, d in enumerate(plan.drafts):
         start, end = _group_window(d.refs)
         place = _best_place(d.refs)
         point = place is not None and place.precision == "place"
@@ -338,6 +340,7 @@ def build_records(plan: RecordPlan, vectors: np.ndarray) -> list[EventRecord]:
             role="reported" if any(r.mention.role == "reported" for r in d.refs) else "background",
             family=Counter(f for r in d.refs if (f := family(r.mention.type))).most_common(1)[0][0]
             if any(family(r.mention.type) for r in d.refs) else "",
-            attacker=attacker, target=target, tokens=d.tokens, embedding=np.asarray(vec, dtype=np.float32),
+            attacker=attacker, target=target, tokens=d.tokens,
+            embedding=np.asarray(lead, dtype=np.float32) if d.central else None,
         ))
     return out

@@ -9,10 +9,12 @@ hard constraint at all: a date each text gives its own event only lowers the sco
 dates are weeks apart. Events mentioned *in passing* are specific (a rocket attack on Erbil last
 week): they join another record only if type, time window and place allow it.
 
-**Components.** Two records are linked when their lead vectors are close enough to compare
-(``PREFILTER``) and their score reaches ``ATTACH``; the connected components of these links are
-independent of each other and of arrival order, so an incremental engine re-clusters only the
-components a new record touches. Inside a component (:func:`cluster_component`):
+**Components.** Two central records are linked when their lead vectors are close enough to
+compare (``PREFILTER``) and their score reaches ``ATTACH``; a record mentioned in passing is linked
+to its article's central record (it has no vector: its event is looked for in its article's story).
+The connected components of these links are independent of each other and of arrival order, so an
+incremental engine re-clusters only the components a new record touches. Inside a component
+(:func:`cluster_component`):
 
 1. central records linked at ``LINK`` form candidate groups (one story or topic); inside each, the
    word and name channels are re-weighted by how rare each term is *within the group* (a local
@@ -40,6 +42,7 @@ from sklearn.preprocessing import normalize
 
 from storyline.cluster.records import LEAD_TYPE, PLACE_KM
 from storyline.models import EventRecord
+from storyline.nlp.embeddings import DIM
 from storyline.resolve.geo import haversine_km
 
 LINK = 0.2  # pair score that puts two central records in one candidate group
@@ -99,9 +102,12 @@ class Table:
             "numbers": (_hasher.transform([t.numbers for t in toks]) > 0).astype(np.float32).tocsr(),
             "years": (_hasher.transform([t.years for t in toks]) > 0).astype(np.float32).tocsr(),
         }
-        n = len(self.records)
-        self.emb = np.vstack([r.embedding for r in self.records]).astype(np.float32) if n else np.zeros((0, 384), np.float32)
+        self.emb = np.zeros((len(self.records), DIM), dtype=np.float32)
+        for k, r in enumerate(self.records):
+            if r.embedding is not None:
+                self.emb[k] = r.embedding
         self.central = np.array([r.central for r in self.records], dtype=bool)
+        self.article = np.array([r.article_id for r in self.records], dtype=object)
         self.start = np.array([ordinal(r.date_start) for r in self.records])
         self.end = np.array([ordinal(r.date_end or r.date_start) for r in self.records])
         self.lat = np.array([r.lat if r.lat is not None else math.nan for r in self.records])
@@ -156,22 +162,29 @@ class Table:
     # ------------------------------------------------------------------ scores
     def score(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
         """Weighted overlap of pairs (i[k], j[k]) with global term weights; -1 where ruled out."""
-        s = WEIGHTS["embedding"] * np.einsum("ij,ij->i", self.emb[i], self.emb[j])
+        s = np.zeros(len(i))
         for k in _TEXT_CHANNELS:
             s += WEIGHTS[k] * np.asarray(self.ch[k][i].multiply(self.ch[k][j]).sum(axis=1)).ravel()
         for k in _SET_CHANNELS:
             a, b = self.ch[k][i], self.ch[k][j]
             inter = np.asarray(a.multiply(b).sum(axis=1)).ravel()
             s += WEIGHTS[k] * _jaccard(inter, np.asarray(a.sum(axis=1)).ravel(), np.asarray(b.sum(axis=1)).ravel())
+        s = self._with_meaning(s, np.einsum("ij,ij->i", self.emb[i], self.emb[j]), self.central[i] & self.central[j])
         s -= self.penalty(i, j)
         return np.where(self.compatible(i, j), s, -1.0)
+
+    @staticmethod
+    def _with_meaning(words: np.ndarray, cosine: np.ndarray, both_have: np.ndarray) -> np.ndarray:
+        """Add the lead vectors' channel where both records have one (central records); else the
+        word channels stand for the whole score (scaled up by the missing channel's share)."""
+        w = WEIGHTS["embedding"]
+        return np.where(both_have, words + w * cosine, words / (1.0 - w))
 
     def group_scores(self, idx: np.ndarray) -> np.ndarray:
         """Condensed pair scores inside one group, word and name channels weighted by a local IDF."""
         n = len(idx)
         iu, ju = np.triu_indices(n, 1)
-        emb = self.emb[idx]
-        s = WEIGHTS["embedding"] * (emb @ emb.T)
+        s = np.zeros((n, n))
         for k in _TEXT_CHANNELS:
             w = _local_idf(self.ch[k][idx])
             s += WEIGHTS[k] * (w @ w.T).toarray()
@@ -180,15 +193,46 @@ class Table:
             size = np.asarray(m.sum(axis=1)).ravel()
             s += WEIGHTS[k] * _jaccard((m @ m.T).toarray(), size[:, None], size[None, :])
         a, b = idx[iu], idx[ju]
-        return np.where(self.compatible(a, b), s[iu, ju] - self.penalty(a, b), -1.0)
+        emb = self.emb[idx]
+        s = self._with_meaning(s[iu, ju], (emb @ emb.T)[iu, ju], self.central[a] & self.central[b])
+        return np.where(self.compatible(a, b), s - self.penalty(a, b), -1.0)
+
+    def candidate_pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        """Pairs (i < j) worth scoring: central records whose lead vectors pass the prefilter, and
+        any pair with a record mentioned in passing that nothing rules out."""
+        central = np.flatnonzero(self.central)
+        sims = self.emb[central] @ self.emb[central].T
+        ci, cj = np.nonzero(np.triu(sims >= PREFILTER, 1))
+        out_i, out_j = [central[ci]], [central[cj]]
+        n = len(self)
+        for p in np.flatnonzero(~self.central):
+            others = np.arange(n)
+            others = others[(others != p) & (self.central | (others > p))]
+            others = others[self.compatible(np.full(len(others), p), others)]
+            out_i.append(np.minimum(others, p))
+            out_j.append(np.maximum(others, p))
+        return np.concatenate(out_i).astype(int), np.concatenate(out_j).astype(int)
 
     def links(self, min_score: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """All pairs (i < j) whose lead vectors pass the prefilter, with their scores >= ``min_score``."""
-        sims = self.emb @ self.emb.T
-        i, j = np.nonzero(np.triu(sims >= PREFILTER, 1))
+        """Candidate pairs (:meth:`candidate_pairs`) with their scores >= ``min_score``."""
+        i, j = self.candidate_pairs()
         s = self.score(i, j) if len(i) else np.zeros(0)
         keep = s >= min_score
         return i[keep], j[keep], s[keep]
+
+    def components_links(self) -> tuple[np.ndarray, np.ndarray]:
+        """What joins records into components: central records linked at ``ATTACH`` and each record
+        mentioned in passing to its own article's central record."""
+        central = np.flatnonzero(self.central)
+        sims = self.emb[central] @ self.emb[central].T
+        ci, cj = np.nonzero(np.triu(sims >= PREFILTER, 1))
+        i, j = central[ci], central[cj]
+        keep = self.score(i, j) >= ATTACH if len(i) else np.zeros(0, bool)
+        home = {a: k for k, a in zip(central, self.article[central])}
+        passing = [(p, home[self.article[p]]) for p in np.flatnonzero(~self.central) if self.article[p] in home]
+        pi = np.array([p for p, _ in passing], dtype=int)
+        pj = np.array([c for _, c in passing], dtype=int)
+        return np.concatenate([i[keep], pi]), np.concatenate([j[keep], pj])
 
 
 def _jaccard(a: np.ndarray, size_a: np.ndarray, size_b: np.ndarray) -> np.ndarray:
@@ -237,14 +281,20 @@ def _slices(table: Table, members: list[int]) -> list[list[int]]:
     return [sorted(by_time[a:a + size], key=lambda k: table.records[k].key) for a in range(0, len(by_time), size)]
 
 
-def _average_linkage(table: Table, members: list[int]) -> list[list[int]]:
-    """Average linkage on group-weighted scores above ``CUT``, each time slice on its own."""
+def _average_linkage(table: Table, members: list[int], local: bool) -> list[list[int]]:
+    """Average linkage on pair scores above ``CUT``, each time slice on its own; with ``local``
+    the word channels are weighted within the group (:meth:`Table.group_scores`)."""
     out = []
     for block in _slices(table, members):
         if len(block) == 1:
             out.append(block)
             continue
-        sims = table.group_scores(np.array(block))
+        idx = np.array(block)
+        if local:
+            sims = table.group_scores(idx)
+        else:
+            iu, ju = np.triu_indices(len(idx), 1)
+            sims = table.score(idx[iu], idx[ju])
         # an incompatible pair (score -1) vetoes any event holding both: its distance outweighs
         # every other pair of two groups of a block put together
         dist = np.where(sims < 0, VETO, np.clip(1.0 - sims, 0.0, None))
@@ -256,14 +306,16 @@ def _average_linkage(table: Table, members: list[int]) -> list[list[int]]:
     return out
 
 
-def _cluster_kind(table: Table, members: list[int], pairs: dict[tuple[int, int], float]) -> list[list[int]]:
+def _cluster_kind(table: Table, members: list[int], pairs: dict[tuple[int, int], float], local: bool) -> list[list[int]]:
     """Events among records of one kind: average linkage inside groups linked at ``LINK``, then
-    each record left alone joins the event it matches best at ``ATTACH`` if no member rules it out."""
+    each record left alone joins the event it matches best at ``ATTACH`` if no member rules it out.
+    Central records are weighed within their group (``local``): nothing else keeps a story's
+    events apart. Records mentioned in passing are already kept apart by type, time and place."""
     pos = {k: n for n, k in enumerate(members)}
     strong = [(pos[a], pos[b]) for (a, b), s in pairs.items() if s >= LINK and a in pos and b in pos]
     groups = []
     for comp in connected(len(members), np.array([a for a, _ in strong], int), np.array([b for _, b in strong], int)):
-        groups.extend(_average_linkage(table, [members[c] for c in comp]))
+        groups.extend(_average_linkage(table, [members[c] for c in comp], local))
     return _attach_alone(table, groups, pairs)
 
 
@@ -303,7 +355,7 @@ def cluster_component(records: Sequence[EventRecord]) -> list[list[str]]:
     pairs = {(int(a), int(b)): float(x) for a, b, x in zip(i, j, s)}
     central = [k for k in range(len(table)) if table.central[k]]
     passing = [k for k in range(len(table)) if not table.central[k]]
-    events = _cluster_kind(table, central, pairs)
+    events = _cluster_kind(table, central, pairs, local=True)
     event_of = {k: e for e, members in enumerate(events) for k in members}
     rest = []
     for k in passing:
@@ -312,6 +364,6 @@ def cluster_component(records: Sequence[EventRecord]) -> list[list[str]]:
             events[event_of[best]].append(k)
             continue
         rest.append(k)
-    events += _cluster_kind(table, rest, pairs)
+    events += _cluster_kind(table, rest, pairs, local=False)
     keyed = [sorted(table.records[k].key for k in e) for e in events]
     return sorted(keyed, key=lambda e: e[0])

@@ -8,10 +8,10 @@ its original: the earliest published article, the longest on a tie. Three tests,
   Jaccard >= 0.6; candidates come from the LSH bands of the signature (a persistent index);
 - rewritten: few shared words but the same sentences in the same order. Candidates come from the
   cosine of lead vectors; a rewriter swaps words but keeps the names and figures, in their order,
-  so a candidate must keep most of them in order (cheap, no encoder); then it is a rewrite when
-  most sentences of the shorter text have a close paraphrase in the other (cosine >= 0.75) in the
-  same order. Two independent reports of one event share the facts but not their order, nor
-  sentence-by-sentence structure.
+  and keeps enough of each sentence's words (their stems) that most sentences of the shorter text
+  still find their counterpart in the other, in the same order. Two independent reports of one
+  event share the facts but not their order, nor sentence-by-sentence structure. (Sentence vectors
+  would read paraphrase better, but cost an encoder pass per sentence of every candidate.)
 
 Each test is symmetric and looks at the pair alone, so the copies of an article are the connected
 component of its links whatever order articles arrive in, and the original is that component's
@@ -19,6 +19,7 @@ earliest article. The signature of an article version is computed once (:func:`s
 """
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from typing import Literal
 import numpy as np
 from datasketch import MinHash, MinHashLSH
 from rapidfuzz.distance import LCSseq
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from storyline.models import Article
 
@@ -36,11 +38,10 @@ KIND_RANK = {"exact": 0, "syndicated": 1, "rewritten": 2}
 NUM_PERM = 128
 SHINGLE = 5
 JACCARD = 0.6
-LEAD_COSINE = 0.75  # candidate pairs for the rewrite test
-SENT_COSINE = 0.75  # a sentence and its paraphrase
-ALIGNED_SHARE = 0.7  # share of the shorter text's sentences aligned in order
-MAX_SENTENCES = 12
-LEAD_CHARS = 2000  # more than 256 word pieces of prose
+LEAD_COSINE = 0.6  # candidate pairs for the rewrite test (leads of a text and its rewrite)
+SENT_STEMS = 0.3  # Jaccard of word stems of a sentence and its rewrite
+ALIGNED_SHARE = 0.6  # share of the shorter text's sentences aligned in order ...
+ALIGNED_MIN = 3  # ... and at least this many: a brief of a sentence or two says too little to tell
 FACT_OVERLAP = 0.6  # share of the shorter text's numbers and names found in the other
 FACT_ORDER = 0.6  # share of the shorter text's names and figures, in order, that the other repeats
 _LSH = MinHashLSH(threshold=JACCARD, num_perm=NUM_PERM)  # only its banding (b, r) is used
@@ -92,12 +93,6 @@ def clean_words(text: str) -> list[str]:
     return _WORD.findall(_URL.sub(" ", "\n".join(lines)).lower())
 
 
-def lead_text(article: Article) -> str:
-    """What the lead vector encodes: the title and the opening of the text (the encoder reads its
-    first 256 word pieces), long enough that a rewrite's swapped words barely move it."""
-    return (f"{article.title}. " if article.title else "") + article.text[:LEAD_CHARS]
-
-
 def signature(article: Article, lead: np.ndarray) -> Signature:
     words = clean_words(article.text)
     m = MinHash(num_perm=NUM_PERM, seed=1)
@@ -121,9 +116,8 @@ def jaccard(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def sentences(text: str) -> list[str]:
-    """The first sentences (rough split): a rewrite keeps their order from the start, so these
-    are enough to compare, and the encoder runs on no more of a long text."""
-    return [s.strip() for s in _SENT.split(_URL.sub(" ", text)) if len(s.split()) >= 4][:MAX_SENTENCES]
+    """Rough sentence split; good enough to compare sentence order between two versions."""
+    return [s.strip() for s in _SENT.split(_URL.sub(" ", text)) if len(s.split()) >= 4]
 
 
 def facts(text: str) -> set[str]:
@@ -131,45 +125,51 @@ def facts(text: str) -> set[str]:
     return set(_NUMBER.findall(text)) | {n.lower() for n in _NAME.findall(text)}
 
 
-def aligned_share(a: np.ndarray, b: np.ndarray) -> float:
-    """Share of rows of ``a`` whose best match in ``b`` clears SENT_COSINE, in increasing order."""
-    if len(a) == 0 or len(b) == 0:
-        return 0.0
-    sims = a @ b.T
-    best = sims.argmax(axis=1)
-    matched = [int(j) for i, j in enumerate(best) if sims[i, j] >= SENT_COSINE]
-    # longest non-decreasing subsequence of matched positions: the part in the same order
+def _stems(sentence: str) -> set[str]:
+    return {w[:5] for w in _WORD.findall(sentence.lower()) if w not in ENGLISH_STOP_WORDS}
+
+
+def _longest_rising(positions: list[int]) -> int:
+    """Length of the longest non-decreasing subsequence: the part that keeps its order."""
     tails: list[int] = []
-    for j in matched:
-        lo, hi = 0, len(tails)
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if tails[mid] <= j:
-                lo = mid + 1
-            else:
-                hi = mid
-        tails[lo:lo + 1] = [j]
-    return len(tails) / len(a)
+    for j in positions:
+        k = bisect.bisect_right(tails, j)
+        tails[k:k + 1] = [j]
+    return len(tails)
 
 
-def may_be_rewrite(text_a: str, text_b: str) -> bool:
-    """The cheap half of the rewrite test: most names and figures shared, and in the same order."""
+def aligned_share(text_a: str, text_b: str) -> float:
+    """Share of the shorter text's sentences whose closest sentence of the other (by word stems,
+    at least ``SENT_STEMS``) keeps their order; 0 when fewer than ``ALIGNED_MIN`` do."""
+    a, b = [_stems(x) for x in sentences(text_a)], [_stems(x) for x in sentences(text_b)]
+    if len(a) > len(b):
+        a, b = b, a
+    if not a:
+        return 0.0
+    matched = []
+    for x in a:
+        sims = [len(x & y) / len(x | y) if x | y else 0.0 for y in b]
+        j = max(range(len(b)), key=sims.__getitem__)
+        if sims[j] >= SENT_STEMS:
+            matched.append(j)
+    n = _longest_rising(matched)
+    return n / len(a) if n >= ALIGNED_MIN else 0.0
+
+
+def is_rewrite(text_a: str, text_b: str) -> bool:
+    """Most names and figures shared, in the same order, and most sentences in the same order."""
     fa, fb = facts(text_a), facts(text_b)
     small = min(fa, fb, key=len)
     if small and len(fa & fb) / len(small) < FACT_OVERLAP:
         return False
     sa, sb = _fact_sequence(text_a), _fact_sequence(text_b)
-    return not sa or not sb or LCSseq.similarity(sa, sb) / min(len(sa), len(sb)) >= FACT_ORDER
+    if sa and sb and LCSseq.similarity(sa, sb) / min(len(sa), len(sb)) < FACT_ORDER:
+        return False
+    return aligned_share(text_a, text_b) >= ALIGNED_SHARE
 
 
 def _fact_sequence(text: str) -> list[str]:
     return [m.group(0).lower() for m in _FACT.finditer(text)]
-
-
-def aligned(vecs_a: np.ndarray, vecs_b: np.ndarray) -> bool:
-    """The encoder half: most sentences of the shorter text paraphrased in the other, in order."""
-    short, long_ = (vecs_a, vecs_b) if len(vecs_a) <= len(vecs_b) else (vecs_b, vecs_a)
-    return aligned_share(short, long_) >= ALIGNED_SHARE
 
 
 def exact_kind(a: Signature, b: Signature) -> Kind:

@@ -183,7 +183,8 @@ class Store:
                                   payload=json.dumps(payload, ensure_ascii=False)))
                 for r in it.records:
                     s.add(RecordRow(key=r.key, article_id=a.id, content_hash=a.content_hash, central=r.central,
-                                    published=r.published, embedding=vector_blob(r.embedding),
+                                    published=r.published,
+                                    embedding=vector_blob(r.embedding) if r.embedding is not None else None,
                                     payload=record_payload(r, it.mentions[r.key], a.title)))
                 sig = it.signature
                 s.add(SignatureRow(article_id=a.id, content_hash=a.content_hash,

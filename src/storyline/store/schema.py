@@ -64,13 +64,13 @@ class RecordRow(Base):
     central: Mapped[bool] = mapped_column(Boolean)
     published: Mapped[str | None] = mapped_column(String(32))
     payload: Mapped[str] = mapped_column(Text)  # JSON: the EventRecord without its embedding, plus its mentions
-    embedding: Mapped[bytes] = mapped_column(LargeBinary)  # float32 unit vector
+    embedding: Mapped[bytes | None] = mapped_column(LargeBinary)  # float32 unit vector (central records)
     component: Mapped[str | None] = mapped_column(String(600), index=True)
     event_id: Mapped[str | None] = mapped_column(String(64), index=True)
 
 
 class SignatureRow(Base):
-    """What deduplication compares an article version by: MinHash, lead vector, sentence vectors."""
+    """What deduplication compares an article version by: its MinHash and its lead vector."""
 
     __tablename__ = "signatures"
     __table_args__ = (UniqueConstraint("article_id", "content_hash", name="uq_signatures_article_hash"),)
@@ -80,7 +80,6 @@ class SignatureRow(Base):
     content_hash: Mapped[str] = mapped_column(String(64), index=True)
     minhash: Mapped[bytes] = mapped_column(LargeBinary)  # uint64 hash values
     lead: Mapped[bytes] = mapped_column(LargeBinary)  # float32 unit vector of title and lead
-    sentences: Mapped[bytes | None] = mapped_column(LargeBinary)  # float32 sentence vectors, once needed
 
 
 class BandRow(Base):

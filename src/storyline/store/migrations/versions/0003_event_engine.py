@@ -47,7 +47,7 @@ def upgrade() -> None:
         sa.Column("central", sa.Boolean, nullable=False),
         sa.Column("published", sa.String(32)),
         sa.Column("payload", sa.Text, nullable=False),
-        sa.Column("embedding", sa.LargeBinary, nullable=False),
+        sa.Column("embedding", sa.LargeBinary),
         sa.Column("component", sa.String(600)),
         sa.Column("event_id", sa.String(64)),
     )
@@ -60,7 +60,6 @@ def upgrade() -> None:
         sa.Column("content_hash", sa.String(64), nullable=False),
         sa.Column("minhash", sa.LargeBinary, nullable=False),
         sa.Column("lead", sa.LargeBinary, nullable=False),
-        sa.Column("sentences", sa.LargeBinary),
         sa.UniqueConstraint("article_id", "content_hash", name="uq_signatures_article_hash"),
     )
     op.create_index("ix_signatures_article_id", "signatures", ["article_id"])
