@@ -93,6 +93,7 @@ def content_hash(text: str) -> str:
 
 
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # lxml refuses markup holding them
 
 
 def _storable(s: str) -> str:
@@ -156,7 +157,7 @@ class Cleaner:
         )
         if raw.html and raw.html.strip():
             try:
-                meta = _extract_html(_storable(raw.html), raw.url)
+                meta = _extract_html(_CONTROL.sub(" ", _storable(raw.html)), raw.url)
             except Exception as exc:  # lxml/trafilatura raise assorted types on broken markup
                 raise InputError(raw.source, f"HTML could not be parsed ({type(exc).__name__})") from exc
             if meta and meta["text"].strip():

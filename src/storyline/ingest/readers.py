@@ -8,6 +8,7 @@ links are followed only to files inside it, and only regular files are opened (a
 from __future__ import annotations
 
 import codecs
+import contextlib
 import gzip
 import hashlib
 import io
@@ -296,11 +297,36 @@ def read_feed(path: Path, name: str, data: bytes, on_error: OnError) -> Iterator
 
 
 def read_warc(path: Path, name: str, on_error: OnError) -> Iterator[RawDocument]:
-    """WARC response records holding HTML; a truncated archive keeps the records before the damage."""
+    """WARC response records holding HTML; a truncated archive keeps the records before the damage.
+
+    warcio prints its own warnings (a wrong Content-Length, a broken gzip member) to stderr, raw
+    bytes and all: they are caught and become one error line each, like every other problem."""
+    errors = _Throttle(name, on_error)
+    pending: list[InputError] = []
+    printed = io.StringIO()
+    records = _warc_records(path, name, pending.append)
+    while True:
+        with contextlib.redirect_stderr(printed):  # never across a yield: only warcio's own work
+            doc = next(records, None)
+        for exc in pending:
+            errors(exc)
+        pending.clear()
+        if printed.tell():
+            notes = [ln.strip().removeprefix("WARNING: ") for ln in printed.getvalue().splitlines()]
+            errors(InputError(name, "damaged WARC: " + "; ".join(n for n in notes if n and not n.startswith("Remainder"))))
+            printed.seek(0)
+            printed.truncate()
+        if doc is None:
+            break
+        yield doc
+    errors.close()
+
+
+def _warc_records(path: Path, name: str, on_error: OnError) -> Iterator[RawDocument]:
     from warcio.archiveiterator import ArchiveIterator
+    from warcio.exceptions import ArchiveLoadFailed
 
     n = found = 0
-    errors = _Throttle(name, on_error)
     try:
         with path.open("rb") as f:
             records = ArchiveIterator(f)
@@ -313,12 +339,12 @@ def read_warc(path: Path, name: str, on_error: OnError) -> Iterator[RawDocument]
                 body = record.content_stream().read(MAX_DOCUMENT_BYTES + 1)
                 uri = record.rec_headers.get_header("WARC-Target-URI")
                 if len(body) > MAX_DOCUMENT_BYTES:
-                    errors(InputError(f"{name}#record{n}", f"record ({uri}) is over the size limit for one article"))
+                    on_error(InputError(f"{name}#record{n}", f"record ({uri}) is over the size limit for one article"))
                     continue
                 try:
                     html = decode_bytes(body, f"{name}#record{n}")
                 except InputError as exc:
-                    errors(exc)
+                    on_error(exc)
                     continue
                 rec_id = (record.rec_headers.get_header("WARC-Record-ID") or f"{path.stem}-{n}").strip("<>")
                 date = (record.rec_headers.get_header("WARC-Date") or "")[:10] or None
@@ -326,18 +352,16 @@ def read_warc(path: Path, name: str, on_error: OnError) -> Iterator[RawDocument]
                 yield RawDocument(id=bounded_id(printable(rec_id.removeprefix("urn:uuid:"))), source=f"{name}#record{n}",
                                   html=html, url=uri, published=date)
             if records.offset < os.fstat(f.fileno()).st_size:  # warcio stops quietly at a cut
-                errors(InputError(name, f"truncated WARC: {os.fstat(f.fileno()).st_size - records.offset} bytes after record {n} unreadable"))
+                on_error(InputError(name, f"truncated WARC: {os.fstat(f.fileno()).st_size - records.offset} bytes after record {n} unreadable"))
             elif found == 0:
-                errors(InputError(name, f"no HTML response records among {n} WARC records"))
+                on_error(InputError(name, f"no HTML response records among {n} WARC records"))
+    except ArchiveLoadFailed as exc:  # its message quotes the bad line's bytes: keep only the words
+        where = f"after record {n}" if n else "at its start"
+        on_error(InputError(name, f"not a valid WARC record {where} ({exc.msg.split(', first line')[0]})"))
     except (EOFError, OSError, gzip.BadGzipFile, zlib.error) as exc:
-        errors(InputError(name, f"truncated or corrupt WARC after record {n} ({_why(exc)})"))
-    except Exception as exc:  # warcio raises its own ArchiveLoadFailed, and others, for broken headers
-        errors(InputError(name, f"unreadable WARC after record {n}: not a valid WARC header ({_why(exc)})"))
-    errors.close()
-
-
-def _outside(path: Path, top: Path | None) -> bool:
-    return top is not None and not path.resolve().is_relative_to(top)
+        on_error(InputError(name, f"truncated or corrupt WARC after record {n} ({_why(exc)})"))
+    except Exception as exc:  # warcio trips over records that lack a header it expects
+        on_error(InputError(name, f"invalid WARC record headers after record {n} ({type(exc).__name__} in warcio)"))
 
 
 def read_metadata(folder: Path, on_error: OnError, top: Path | None = None) -> dict[str, dict]:
@@ -347,7 +371,7 @@ def read_metadata(folder: Path, on_error: OnError, top: Path | None = None) -> d
     if not meta_path.is_file():
         return meta
     name = printable(str(meta_path))
-    if _outside(meta_path, top):
+    if top is not None and not meta_path.resolve().is_relative_to(top):
         on_error(InputWarning(name, f"symbolic link to {meta_path.resolve()}, outside the input folder: not read"))
         return meta
     errors = _Throttle(name, on_error)
@@ -416,14 +440,18 @@ def iter_files(path: Path, on_error: OnError = _ignore) -> Iterator[Path]:
     for root, dirs, files in os.walk(path, onerror=unreadable):
         here = Path(root)
         for d in sorted(dirs):
-            if not d.startswith(".") and (here / d).is_symlink() and _outside(here / d, top):
+            if not d.startswith(".") and (here / d).is_symlink() and not (here / d).resolve().is_relative_to(top):
                 on_error(InputWarning(printable(str(here / d)), f"symbolic link to {(here / d).resolve()}, outside the input folder: skipped"))
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not (here / d).is_symlink())
         for name in sorted(files):
             if name.startswith(".") or name in SIDECARS or name.lower().startswith(("readme", "license")):
                 continue
             f = here / name
-            real = f.resolve()
+            try:
+                real = f.resolve()
+            except (RuntimeError, OSError):  # Python reports a symbolic link loop as RuntimeError
+                on_error(InputError(printable(str(f)), "symbolic link loop: never reaches a file"))
+                continue
             if not real.is_relative_to(top):
                 on_error(InputWarning(printable(str(f)), f"symbolic link to {real}, outside the input folder: skipped"))
                 continue
