@@ -18,8 +18,9 @@ from storyline.clean.residue import residue_reason
 from storyline.cli import app
 from storyline.errors import InputError, InputWarning, printable
 from storyline.ingest.readers import MAX_ERRORS_PER_FILE, read_paths
-from storyline.models import Article, Event, RawDocument
+from storyline.models import Article, RawDocument
 from storyline.nlp import analyze
+from storyline.report import exports
 from storyline.report.exports import export_records
 from storyline.store.db import Store
 
@@ -279,28 +280,26 @@ def test_nul_and_surrogates_never_reach_the_store(tmp_path):
 
 
 # --------------------------------------------------------------------------- 14: CSV injection
-def test_csv_cells_that_start_a_formula_are_neutralised(tmp_path):
+def test_csv_cells_that_start_a_formula_are_neutralised(tmp_path, monkeypatch):
     db = str(tmp_path / "s.db")
     store = Store(db)
     store.add_articles([Article(id="=1+1", text="-2 soldiers were reported missing.", title='=HYPERLINK("http://x","y")',
                                 publisher="@SUM(1)", url="\thttp://x", content_hash="h1")])
-    store.replace_events([Event(id="ev-1", type="protest", acled_event_type="Protests", acled_sub_event_type=None,
-                                plover_type="PROTEST", date={"start": "2024-05-01", "end": "2024-05-01", "precision": "day"},
-                                location={"name": "+Goma", "lat": -1.5, "lon": 29.2}, actors=[], fatalities={"best": 3},
-                                injuries=None, articles=[{"id": "=1+1", "role": "reported", "independent": True}],
-                                summary="\r=cmd|' /C calc'!A0")], {})
     out = io.StringIO()
     export_records(store, "articles", "csv", out)
     (row,) = csv.DictReader(io.StringIO(out.getvalue()))
     assert row["id"] == "'=1+1" and row["title"] == "'=HYPERLINK(\"http://x\",\"y\")" and row["publisher"] == "'@SUM(1)"
     assert row["text"] == "'-2 soldiers were reported missing." and row["url"] == "'\thttp://x"
-    for what, fmt in (("events", "csv"), ("events", "acled-csv")):
-        out = io.StringIO()
-        export_records(store, what, fmt, out)
-        (row,) = csv.DictReader(io.StringIO(out.getvalue()))
-        texts = [v for k, v in row.items() if k not in ("latitude", "longitude")]
-        assert all(not v.startswith(("=", "+", "-", "@", "\t", "\r")) for v in texts), row
-        assert row["latitude"] == "-1.5"  # numbers stay numbers
+    hostile = {"title": "=1+2", "text": "-two", "location": "+Goma", "summary": "\r=cmd|' /C calc'!A0", "notes": "@SUM(1)", "latitude": -1.5, "value": "-3"}
+    for (what, fmt), (_, fields) in list(exports.EXPORTS.items()):  # every CSV export, whatever its records
+        if fmt.endswith("csv"):
+            monkeypatch.setitem(exports.EXPORTS, (what, fmt), (lambda _s: iter([hostile]), fields))
+            out = io.StringIO()
+            export_records(store, what, fmt, out)
+            (row,) = csv.DictReader(io.StringIO(out.getvalue()))
+            cells = {k: v for k, v in row.items() if k in hostile and k != "latitude"}
+            assert cells and all(v == "'" + hostile[k] for k, v in cells.items()), (what, fmt, row)
+            assert row.get("latitude", "-1.5") == "-1.5"  # numbers stay numbers
     store.close()
 
 
