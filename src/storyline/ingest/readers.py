@@ -169,6 +169,7 @@ def _scalar(value: object) -> str | None:
 
 
 def bounded_id(doc_id: str) -> str:
+    """An id short enough for the store's indexed column; a long one keeps its start and a hash."""
     if len(doc_id) <= MAX_ID_CHARS:
         return doc_id
     digest = hashlib.sha256(doc_id.encode("utf-8", "surrogatepass")).hexdigest()[:16]
