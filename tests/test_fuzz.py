@@ -14,6 +14,7 @@ import os
 import random
 import re
 import sqlite3
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -55,8 +56,7 @@ def test_any_json_lines_give_documents_or_errors_naming_their_line(values):
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.binary(max_size=80), max_size=6), st.binary(max_size=400))
 def test_any_metadata_and_feed_bytes_only_give_input_errors(tmp_path, meta_lines, feed_body):
-    folder = tmp_path / f"m{abs(hash((tuple(meta_lines), feed_body)))}"
-    folder.mkdir()
+    folder = Path(tempfile.mkdtemp(dir=tmp_path))
     (folder / "metadata.jsonl").write_bytes(b"\n".join(meta_lines))
     (folder / "feed.rss").write_bytes(b"<rss><channel><item><description>" + feed_body + b"</description></item></channel></rss>")
     (folder / "good.txt").write_text("Floods cut the road to the port on Monday, officials said.")
