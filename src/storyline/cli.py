@@ -13,8 +13,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
-from storyline.errors import InputError
+from storyline.errors import InputError, InputWarning, printable
 from storyline.models import to_dict
 from storyline.store.db import DEFAULT_DB, Store
 
@@ -29,18 +30,35 @@ PathsArg = Annotated[list[str], typer.Argument(help="Files or folders ('-' reads
 
 
 def print_error(exc: InputError) -> None:
-    err.print(f"[red]error[/red] {exc}", highlight=False, soft_wrap=True)
+    """One line per error; a Text, so that a file named "[red]x" or ":cat:" prints as it is named."""
+    label = ("warning", "yellow") if isinstance(exc, InputWarning) else ("error", "red")
+    err.print(Text.assemble(label, " ", str(exc)), highlight=False, soft_wrap=True)
 
 
 def collecting_errors() -> tuple[list[InputError], Callable[[InputError], None]]:
-    """A list of input errors and the callback that prints each one and keeps it (for exit codes)."""
-    errors: list[InputError] = []
+    """A list of input errors and warnings, and the callback that prints each one and keeps it."""
+    problems: list[InputError] = []
 
     def on_error(exc: InputError) -> None:
-        errors.append(exc)
+        problems.append(exc)
         print_error(exc)
 
-    return errors, on_error
+    return problems, on_error
+
+
+def write_json_line(record: dict) -> None:
+    """One JSON line as UTF-8 whatever the locale; a character UTF-8 cannot hold (a lone surrogate)
+    is written as an escape instead of as invalid bytes."""
+    line = json.dumps(record, ensure_ascii=False) + "\n"
+    sys.stdout.buffer.write(line.encode("utf-8", "backslashreplace"))
+
+
+def exit_status(read: int, problems: list[InputError], strict: bool) -> None:
+    """The documented rule: with --strict any error (not a warning) fails the run; otherwise only
+    a run in which nothing could be read and something was wrong or skipped."""
+    errors = [p for p in problems if not isinstance(p, InputWarning)]
+    if (strict and errors) or (read == 0 and problems):
+        raise typer.Exit(1)
 
 
 @contextmanager
@@ -66,10 +84,10 @@ def _ingest(paths: list[str], store: Store, quiet: bool, strict: bool):
 
     with progress_bar("ingest", quiet) as (set_total, advance):
         report = ingest_paths(paths, store, on_error=print_error, on_total=set_total, on_article=lambda _a: advance())
+    warnings = f", {len(report.warnings)} warnings" if report.warnings else ""
     err.print(f"ingested: {report.read} read, {report.added} new, {report.new_versions} new versions, "
-              f"{report.unchanged} unchanged, {len(report.errors)} errors", highlight=False)
-    if (strict and report.errors) or (report.read == 0 and report.errors):
-        raise typer.Exit(1)
+              f"{report.unchanged} unchanged, {len(report.errors)} errors{warnings}", highlight=False)
+    exit_status(report.read, report.errors + report.warnings, strict)
     return report
 
 
@@ -95,9 +113,8 @@ def clean(paths: PathsArg, strict: StrictOpt = False) -> None:
         n += 1
         rec = {k: getattr(a, k) for k in ("id", "title", "published", "publisher", "url", "text")}
         rec["removed"] = to_dict(a.removed)
-        sys.stdout.write(json.dumps(rec, ensure_ascii=False) + "\n")
-    if (strict and errors) or (n == 0 and errors):
-        raise typer.Exit(1)
+        write_json_line(rec)
+    exit_status(n, errors, strict)
 
 
 @app.command()
@@ -207,9 +224,8 @@ def inspect(paths: PathsArg,
     n = 0
     for doc in analyze_documents(_inspect_inputs(paths, published, raw, jsonl_input, on_error)):
         n += 1
-        sys.stdout.write(json.dumps(inspect_record(doc), ensure_ascii=False) + "\n")
-    if n == 0 and errors:
-        raise typer.Exit(1)
+        write_json_line(inspect_record(doc))
+    exit_status(n, errors, strict=False)
 
 
 @app.command()
@@ -261,6 +277,10 @@ def timeline(db: DbOpt = DEFAULT_DB,
 def serve(db: DbOpt = DEFAULT_DB, host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
           port: Annotated[int, typer.Option(help="Port")] = 8000) -> None:
     """Serve the REST API (/events, /articles, /timeline) and the report page (/) over a store."""
+    if "://" not in db and not Path(db).expanduser().is_file():
+        err.print(Text(f"error {printable(db)}: no such database file (serve only reads; create one with "
+                       f"`storyline ingest` or `storyline run`)"), highlight=False, soft_wrap=True)
+        raise typer.Exit(2)
     import uvicorn
 
     from storyline.api.app import create_app

@@ -8,6 +8,7 @@ reason so an analyst can check that no fact was thrown away.
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -15,6 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import ftfy
+import lxml.html
 import trafilatura
 from trafilatura.settings import set_date_params
 
@@ -36,25 +38,52 @@ class _Prepared:
     from_html: bool
 
 
-@lru_cache(maxsize=32)
-def _extract_html(html: str, url: str | None) -> dict[str, Any] | None:
-    """trafilatura's main text and metadata; cached so observe() and clean() parse a page once.
+CACHED_HTML_CHARS = 1_000_000  # pages parsed once for observe() and clean(); larger ones twice
+_PAGE = re.compile(r"<(?:html|body|head)\b", re.I)
+_BLOCKS = ("p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr", "pre")
 
-    Dates come from markup only: htmldate's extensive search turns a year in the text ("the 2015
-    deal") into "2015-01-01", while a real dateline in the text is found by the line filter.
-    """
+
+def _extract_html(html: str, url: str | None) -> dict[str, Any] | None:
+    """trafilatura's main text and metadata, or for a fragment (a feed item's description) that
+    trafilatura finds too short, the fragment's own text. The cache is for ordinary pages only,
+    so that it never holds dozens of 20 MB pages."""
+    if len(html) <= CACHED_HTML_CHARS:
+        return _extract_cached(html, url)
+    return _extract(html, url)
+
+
+@lru_cache(maxsize=32)
+def _extract_cached(html: str, url: str | None) -> dict[str, Any] | None:
+    return _extract(html, url)
+
+
+def _extract(html: str, url: str | None) -> dict[str, Any] | None:
+    """Dates come from markup only: htmldate's extensive search turns a year in the text ("the 2015
+    deal") into "2015-01-01", while a real dateline in the text is found by the line filter."""
     doc = trafilatura.bare_extraction(
         html, url=url, with_metadata=True, include_tables=False, include_comments=False,
         favor_precision=False, include_formatting=False, include_links=False, include_images=False,
         date_extraction_params=set_date_params(extensive=False),
     )
-    if doc is None:
+    if doc is not None and doc.text and doc.text.strip():
+        return {k: getattr(doc, k, None) for k in ("text", "title", "date", "sitename", "url")}
+    if _PAGE.search(html[:10_000]):
         return None
-    return {k: getattr(doc, k, None) for k in ("text", "title", "date", "sitename", "url")}
+    return {"text": _fragment_text(html), "title": None, "date": None, "sitename": None, "url": None}
+
+
+def _fragment_text(html: str) -> str:
+    """The text of an HTML fragment, one line per block element, scripts and styles left out."""
+    root = lxml.html.fragment_fromstring(html, create_parent="div")
+    for el in root.xpath("//script|//style|//noscript"):
+        el.drop_tree()
+    for el in root.iter(*_BLOCKS):
+        el.tail = "\n" + (el.tail or "")
+    return root.text_content()
 
 
 def _fix(s: str | None) -> str | None:
-    s = ftfy.fix_text(s).strip() if s else None
+    s = ftfy.fix_text(_storable(s)).strip() if s else None
     return s or None
 
 
@@ -63,9 +92,18 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(unicodedata.normalize("NFC", " ".join(text.split())).encode()).hexdigest()
 
 
-def _surrogate_free(s: str) -> str:
-    """Lone surrogates (from badly decoded bytes) cannot be encoded; replace them."""
-    return s.encode("utf-8", "replace").decode("utf-8")
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # lxml refuses markup holding them
+
+
+def _storable(s: str) -> str:
+    """Lone surrogates (from badly decoded bytes or character references) cannot be encoded and
+    PostgreSQL refuses NUL: both become U+FFFD, which keeps every offset."""
+    return _UNSTORABLE.sub("\ufffd", s)
+
+
+def _storable_or_none(s: str | None) -> str | None:
+    return None if s is None else _storable(s)
 
 
 class Cleaner:
@@ -81,7 +119,7 @@ class Cleaner:
     def observe(self, raw: RawDocument) -> None:
         try:
             doc = self._prepare(raw)
-        except InputError:
+        except Exception:  # clean() reports it
             return
         lines = [ln.text for ln in split_lines(doc.text)]
         if lines:
@@ -98,14 +136,14 @@ class Cleaner:
             raise InputError(raw.source, "no article text left after removing boilerplate")
         text = "\n\n".join(result.kept)
         return Article(
-            id=raw.id,
+            id=_storable(raw.id),
             text=text,
-            title=doc.title or result.title,
+            title=_storable_or_none(doc.title or result.title),
             published=doc.published or result.published,
-            publisher=doc.publisher,
-            url=doc.url,
+            publisher=_storable_or_none(doc.publisher),
+            url=_storable_or_none(doc.url),
             removed=result.removed,
-            source=raw.source,
+            source=_storable(raw.source),
             language=detect_language(text),
             content_hash=content_hash(text),
         )
@@ -113,16 +151,16 @@ class Cleaner:
     def _prepare(self, raw: RawDocument) -> _Prepared:
         """Repaired text plus metadata; explicit RawDocument fields win over extracted ones."""
         doc = _Prepared(
-            text=ftfy.fix_text(_surrogate_free(raw.text or "")), title=_fix(raw.title),
+            text=ftfy.fix_text(_storable(raw.text or "")), title=_fix(raw.title),
             published=to_iso_date(raw.published), publisher=_fix(raw.publisher), url=raw.url,
             from_html=False,
         )
         if raw.html and raw.html.strip():
             try:
-                meta = _extract_html(_surrogate_free(raw.html), raw.url)
+                meta = _extract_html(_CONTROL.sub(" ", _storable(raw.html)), raw.url)
             except Exception as exc:  # lxml/trafilatura raise assorted types on broken markup
                 raise InputError(raw.source, f"HTML could not be parsed ({type(exc).__name__})") from exc
-            if meta and meta["text"] and meta["text"].strip():
+            if meta and meta["text"].strip():
                 doc.text, doc.from_html = ftfy.fix_text(meta["text"]), True
                 doc.title = doc.title or _fix(meta["title"])
                 doc.published = doc.published or to_iso_date(meta["date"])

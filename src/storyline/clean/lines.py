@@ -167,7 +167,7 @@ def filter_lines(
         if reasons[i] is None and not in_body and is_repeated(s):
             reasons[i] = "repeated_across_corpus"
     if published is None:  # a date inside a short line above the text: "TNN Nov 12, 2011 MUMBAI:"
-        published = next((d[0] for i in live if i < first_body and reasons[i] is None
+        published = next((d[0] for i in live if i < first_body and reasons[i] is None and len(lines[i].text) <= 200
                           and words(lines[i].text) <= 15 and (d := find_date(lines[i].text))), None)
 
     _mark_teasers(lines, reasons, first_body, conservative)

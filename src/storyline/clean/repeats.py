@@ -13,7 +13,6 @@ from collections.abc import Iterable
 
 MAX_LINE_CHARS = 160
 _NON_WORD = re.compile(r"[\W_]+")
-_DIGIT = re.compile(r"\d")
 
 
 def _h(s: str) -> int:
@@ -21,8 +20,9 @@ def _h(s: str) -> int:
 
 
 def line_key(line: str) -> str:
-    """Case-, punctuation- and number-insensitive form: "3 Comments" and "12 comments" match."""
-    return _DIGIT.sub("0", _NON_WORD.sub(" ", line.lower())).strip()
+    """Case- and punctuation-insensitive form. Numbers count: briefs that differ only in them
+    ("Police arrested 3 men", "... 5 men") are news of the same shape, not one template line."""
+    return _NON_WORD.sub(" ", line.lower()).strip()
 
 
 class RepeatedLines:
@@ -34,8 +34,10 @@ class RepeatedLines:
         self._seen: dict[int, tuple[int, ...]] = {}
 
     def _slot(self, group: str, line: str) -> int | None:
+        if len(line) > MAX_LINE_CHARS:
+            return None
         key = line_key(line)
-        if not key or len(line) > MAX_LINE_CHARS:
+        if not key:
             return None
         return _h(group + "\x00" + key)
 

@@ -10,8 +10,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-URL = re.compile(r"(?:https?://|www\.)\S+|\b(?:[a-z0-9-]+\.)+[a-z]{2,}/\S*", re.I)
-EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+# Matches start only where a run of name characters starts, and a possessive repeat never
+# backtracks: on a long "a.a.a.a..." line both stay linear instead of quadratic.
+URL = re.compile(r"(?:https?://|www\.)\S+|(?<![a-z0-9.-])(?:[a-z0-9-]+\.)++[a-z]{2,}/\S*", re.I)
+EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+# Residue is short: a longer line is text, and no pattern below ever runs over a huge line (a
+# one-token 20 MB line once took gigabytes in the share-button pattern's repeat).
+MAX_RESIDUE_CHARS = 2000
 BULLET = re.compile(r"^(?:[-*•·–—▪►]|\d{1,2}[.)])\s+")
 _BREADCRUMB_SEP = re.compile(r"\s+[|»›>•·/]\s+|\s*[|»›•]\s*")
 
@@ -112,6 +117,8 @@ def residue_reason(line: str) -> str | None:
     s = BULLET.sub("", line)
     if not any(c.isalnum() for c in s):
         return "no_text"
+    if len(s) > MAX_RESIDUE_CHARS:
+        return None
     if not any(c.isalnum() for c in URL.sub("", s)):
         return "url_only"
     n = words(s)

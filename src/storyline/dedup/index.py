@@ -37,6 +37,7 @@ KIND_RANK = {"exact": 0, "syndicated": 1, "rewritten": 2}
 
 NUM_PERM = 128
 SHINGLE = 5
+SHINGLE_BATCH = 50_000
 JACCARD = 0.6
 LEAD_COSINE = 0.6  # candidate pairs for the rewrite test (leads of a text and its rewrite)
 SENT_STEMS = 0.3  # Jaccard of word stems of a sentence and its rewrite
@@ -97,7 +98,9 @@ def signature(article: Article, lead: np.ndarray) -> Signature:
     words = clean_words(article.text)
     m = MinHash(num_perm=NUM_PERM, seed=1)
     k = min(SHINGLE, max(len(words), 1))
-    m.update_batch([" ".join(words[i:i + k]).encode() for i in range(max(len(words) - k + 1, 1))])
+    n = max(len(words) - k + 1, 1)
+    for start in range(0, n, SHINGLE_BATCH):  # hashed in slices: memory stays bounded on huge texts
+        m.update_batch([" ".join(words[i:i + k]).encode() for i in range(start, min(n, start + SHINGLE_BATCH))])
     return Signature(article.id, article.content_hash, article.published, article.publisher, len(article.text),
                      m.hashvalues.astype(np.uint64), np.asarray(lead, dtype=np.float32))
 

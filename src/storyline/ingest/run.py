@@ -5,7 +5,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from storyline.clean import Cleaner
-from storyline.errors import InputError
+from storyline.errors import InputError, InputWarning
 from storyline.ingest.readers import OnError, read_paths
 from storyline.models import Article
 from storyline.store.db import AddResult, Store
@@ -20,6 +20,7 @@ class IngestReport:
     unchanged: int = 0
     new_versions: int = 0
     errors: list[InputError] = field(default_factory=list)
+    warnings: list[InputWarning] = field(default_factory=list)
 
 
 def clean_paths(paths: list[str], on_error: OnError, cleaner: Cleaner | None = None,
@@ -36,9 +37,14 @@ def clean_paths(paths: list[str], on_error: OnError, cleaner: Cleaner | None = N
             on_progress(total)
     for raw in read_paths(paths, on_error):
         try:
-            yield cleaner.clean(raw)
+            article = cleaner.clean(raw)
         except InputError as exc:
             on_error(exc)
+            continue
+        except Exception as exc:  # a cleaning failure nobody foresaw costs this document, not the batch
+            on_error(InputError(raw.source, f"could not be cleaned ({type(exc).__name__}: {exc})"))
+            continue
+        yield article
 
 
 def ingest_paths(paths: list[str], store: Store, on_error: OnError | None = None,
@@ -48,7 +54,7 @@ def ingest_paths(paths: list[str], store: Store, on_error: OnError | None = None
     report = IngestReport()
 
     def error(exc: InputError) -> None:
-        report.errors.append(exc)
+        (report.warnings if isinstance(exc, InputWarning) else report.errors).append(exc)
         if on_error:
             on_error(exc)
 

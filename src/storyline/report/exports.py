@@ -153,5 +153,17 @@ def export_records(store: Store, what: str, fmt: str, out: TextIO) -> int:
     writer = csv.DictWriter(out, fieldnames=fields, extrasaction="ignore")
     writer.writeheader()
     for n, rec in enumerate(records(store), 1):
-        writer.writerow({k: json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v for k, v in rec.items()})
+        writer.writerow({k: csv_cell(json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v)
+                         for k, v in rec.items()})
     return n
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> object:
+    """A text cell a spreadsheet would run as a formula ("=HYPERLINK(...)", "@SUM(1)") gets a
+    leading single quote, as OWASP advises against CSV injection; numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
