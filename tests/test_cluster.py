@@ -6,7 +6,6 @@ import hashlib
 import json
 
 import numpy as np
-import pytest
 
 from storyline.cluster.engine import EventEngine
 from storyline.cluster.records import LEAD_TOKENS, article_events, build_records, centrality, lead_text, plan_records

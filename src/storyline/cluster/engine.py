@@ -27,7 +27,7 @@ import hashlib
 import json
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 import numpy as np
@@ -36,13 +36,13 @@ from sqlalchemy.orm import Session
 
 from storyline.cluster.similarity import ATTACH, PREFILTER, Table, cluster_component, connected
 from storyline.dedup import (JACCARD, LEAD_COSINE, DuplicateInfo, DuplicateLink, Signature, bands, copies, exact_kind,
-                             is_rewrite, jaccard, link, order_key)
+                             is_rewrite, jaccard, link)
 from storyline.extract.ontology import lookup
-from storyline.models import EventMention, EventRecord, MentionRef, from_dict, to_dict
+from storyline.models import EventMention, EventRecord, MentionRef, from_dict
 from storyline.reconcile.claims import reconcile_event
-from storyline.store.db import Store, blob_vector, vector_blob
-from storyline.store.schema import (AnalysisRow, ArticleRow, BandRow, DuplicateLinkRow, EngineStateRow,
-                                    EventHistoryRow, EventMentionRow, EventRow, RecordRow, SignatureRow)
+from storyline.store.db import Store, blob_vector, delete_events, write_event
+from storyline.store.schema import (AnalysisRow, ArticleRow, BandRow, DuplicateLinkRow, EngineStateRow, EventHistoryRow,
+                                    RecordRow, SignatureRow)
 
 BATCH = 500  # article versions taken in per transaction
 CANDIDATES = 256  # most similar central records scored against each new one
@@ -478,19 +478,11 @@ class EventEngine:
         articles = {m.record.article_id for ms in members.values() for m in ms}
         dup = dict(s.execute(select(ArticleRow.id, ArticleRow.duplicate_of).where(
             ArticleRow.id.in_(articles), ArticleRow.is_current.is_(True), ArticleRow.duplicate_of.is_not(None))).all())
-        drop = sorted(gone | set(members))
-        for chunk in range(0, len(drop), 500):
-            part = drop[chunk:chunk + 500]
-            s.execute(delete(EventMentionRow).where(EventMentionRow.event_id.in_(part)))
-            s.execute(delete(EventRow).where(EventRow.id.in_(part)))
-            s.execute(update(ArticleRow).where(ArticleRow.main_event.in_(part)).values(main_event=None)
-                      .execution_options(synchronize_session=False))
+        delete_events(s, sorted(gone | set(members)))
         mains = []
         for eid, ms in sorted(members.items()):
             refs = [r for m in ms for r in m.refs]
-            s.add(_event_row(reconcile_event(eid, refs, dup, lookup)))
-            s.add_all(EventMentionRow(event_id=eid, article_id=r.article_id, mention_index=r.index, role=r.mention.role)
-                      for r in refs)
+            write_event(s, reconcile_event(eid, refs, dup, lookup), refs)
             mains += [{"aid": m.record.article_id, "hash": m.record.content_hash, "eid": eid} for m in ms if m.record.central]
         if mains:
             table = ArticleRow.__table__
@@ -503,15 +495,3 @@ def _pending_filter():
                                             AnalysisRow.content_hash == ArticleRow.content_hash).exists()
     return (ArticleRow.is_current.is_(True), analysed,
             (ArticleRow.engine_hash.is_(None)) | (ArticleRow.engine_hash != ArticleRow.content_hash))
-
-
-def _event_row(ev) -> EventRow:
-    loc, date = ev.location, ev.date
-    return EventRow(
-        id=ev.id, type=ev.type, acled_event_type=ev.acled_event_type, acled_sub_event_type=ev.acled_sub_event_type,
-        plover_type=ev.plover_type, date_start=date.start, date_end=date.end, date_precision=date.precision,
-        country_code=loc.country_code, admin1=loc.admin1, location=loc.name, lat=loc.lat, lon=loc.lon,
-        geo_precision=loc.precision, fatalities=ev.fatalities.best if ev.fatalities else None, sources=ev.sources,
-        articles=len(ev.articles), contradictions=len(ev.contradictions), summary=ev.summary,
-        payload=json.dumps(to_dict(ev), ensure_ascii=False),
-    )

@@ -388,8 +388,8 @@ def _past_unit(m: re.Match[str], ctx: _Ctx) -> Val | None:
     return Val(duration(1, m["u"] or m["u2"]), "duration", "DURATION")
 
 
-@rule(rf"(?P<pre>for|over|in|within|after|than|the\s+(?:past|last|next|coming)(?:\s+few)?)\s+(?:the\s+|just\s+|only\s+|mere\s+)?(?P<u>(?:years|decades|months|weeks|days|hours|minutes))"
-      rf"|(?P<u2>years|decades|months)[- ]long")
+@rule(r"(?P<pre>for|over|in|within|after|than|the\s+(?:past|last|next|coming)(?:\s+few)?)\s+(?:the\s+|just\s+|only\s+|mere\s+)?(?P<u>(?:years|decades|months|weeks|days|hours|minutes))"
+      r"|(?P<u2>years|decades|months)[- ]long")
 def _vague_duration(m: re.Match[str], ctx: _Ctx) -> Val | None:
     pre = (m["pre"] or "").lower()
     unit = m["u"] or m["u2"]

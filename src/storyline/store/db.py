@@ -17,12 +17,12 @@ from pathlib import Path
 import numpy as np
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, func, select, text, update
+from sqlalchemy import Engine, create_engine, delete, event, func, select, text, update
 from sqlalchemy.orm import Session
 
-from storyline.models import (AnalyzedDocument, Article, Event, EventMention, EventRecord, RemovedLine, from_dict,
-                              to_dict)
-from storyline.store.schema import AnalysisRow, ArticleRow, BandRow, EventRow, RecordRow, SignatureRow
+from storyline.models import (AnalyzedDocument, Article, Event, EventMention, EventRecord, MentionRef, RemovedLine,
+                              from_dict, to_dict)
+from storyline.store.schema import AnalysisRow, ArticleRow, BandRow, EventMentionRow, EventRow, RecordRow, SignatureRow
 
 DEFAULT_DB = "storyline.db"
 WRITER_LOCK = 7_210_411  # PostgreSQL advisory lock key of the one event writer
@@ -241,6 +241,32 @@ class Store:
             )):
                 problems.append(f"article {article_id!r} has a main event that does not exist")
         return problems
+
+
+def write_event(s: Session, ev: Event, refs: list[MentionRef]) -> None:
+    """Store one reconciled event: its row (the export JSON and the columns queries filter on) and
+    which mentions it is made of."""
+    loc, date = ev.location, ev.date
+    s.add(EventRow(
+        id=ev.id, type=ev.type, acled_event_type=ev.acled_event_type, acled_sub_event_type=ev.acled_sub_event_type,
+        plover_type=ev.plover_type, date_start=date.start, date_end=date.end, date_precision=date.precision,
+        country_code=loc.country_code, admin1=loc.admin1, location=loc.name, lat=loc.lat, lon=loc.lon,
+        geo_precision=loc.precision, fatalities=ev.fatalities.best if ev.fatalities else None, sources=ev.sources,
+        articles=len(ev.articles), contradictions=len(ev.contradictions), summary=ev.summary,
+        payload=json.dumps(to_dict(ev), ensure_ascii=False),
+    ))
+    s.add_all(EventMentionRow(event_id=ev.id, article_id=r.article_id, mention_index=r.index, role=r.mention.role)
+              for r in refs)
+
+
+def delete_events(s: Session, ids: list[str]) -> None:
+    """Remove events (to be rewritten or gone) and unlink articles whose main event they were."""
+    for chunk in range(0, len(ids), 500):
+        part = ids[chunk:chunk + 500]
+        s.execute(delete(EventMentionRow).where(EventMentionRow.event_id.in_(part)))
+        s.execute(delete(EventRow).where(EventRow.id.in_(part)))
+        s.execute(update(ArticleRow).where(ArticleRow.main_event.in_(part)).values(main_event=None)
+                  .execution_options(synchronize_session=False))
 
 
 def record_payload(r: EventRecord, mentions: list[EventMention], title: str | None) -> str:
