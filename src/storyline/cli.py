@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from collections import Counter
 from collections.abc import Callable
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Annotated
 
@@ -117,22 +118,34 @@ def clean(paths: PathsArg, strict: StrictOpt = False) -> None:
     exit_status(n, errors, strict)
 
 
+def usable_cpus() -> int:
+    """The cores this process may run on (at most 4: analysis gains little beyond)."""
+    try:
+        n = len(os.sched_getaffinity(0))
+    except AttributeError:
+        n = os.cpu_count() or 1
+    return max(1, min(4, n))
+
+
 @app.command()
 def run(paths: PathsArg, db: DbOpt = DEFAULT_DB, report: Annotated[Path | None, typer.Option("--report", help="Write the HTML report here")] = None,
-        quiet: QuietOpt = False, strict: StrictOpt = False) -> None:
+        quiet: QuietOpt = False, strict: StrictOpt = False,
+        workers: Annotated[int, typer.Option("--workers", help="Processes that analyse articles (0: one per usable core, up to 4; 1: this process only)")] = 0) -> None:
     """Run every stage: ingest and clean, analyse, then take what is new into the events
     (deduplicate, cluster, reconcile), and print a summary; optionally write the report."""
     from storyline.cluster import EventEngine
-    from storyline.pipeline import analyze_pending, write_report
+    from storyline.pipeline import AnalysisPool, analyze_pending, write_report
 
     store = Store(db)
+    workers = workers or usable_cpus()
     try:
-        clock = [time.monotonic()]
-        _ingest(paths, store, quiet, strict)
-        clock.append(time.monotonic())
-        with progress_bar("analyze", quiet) as (set_total, advance):
-            analyze_pending(store, on_total=set_total, on_done=advance)
-        clock.append(time.monotonic())
+        with AnalysisPool(workers) if workers > 1 else nullcontext(1) as analysers:
+            clock = [time.monotonic()]
+            _ingest(paths, store, quiet, strict)
+            clock.append(time.monotonic())
+            with progress_bar("analyze", quiet) as (set_total, advance):
+                analyze_pending(store, on_total=set_total, on_done=advance, workers=analysers)
+            clock.append(time.monotonic())
         engine = EventEngine(store)
         with progress_bar("events", quiet) as (set_total, advance):
             set_total(engine.pending())
@@ -207,7 +220,7 @@ def _inspect_inputs(paths: list[str], published: str | None, raw: bool, jsonl_in
             yield DocumentInput(doc.id, text, published or doc.published, doc.url)
     else:
         for a in clean_paths(paths, on_error):
-            yield DocumentInput(a.id, a.text, published or a.published, a.url)
+            yield DocumentInput(a.id, a.text, published or a.published, a.url, a.language)
 
 
 @app.command()

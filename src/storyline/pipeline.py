@@ -6,13 +6,16 @@ batch, touching only the events they can join. A rerun with nothing new does nei
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+import multiprocessing
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from storyline.models import AnalyzedDocument, Article
 from storyline.store.db import Analysed, Store
 
 ANALYSIS_BATCH = 20
+POOL_CHUNK = 8  # documents sent to a worker process at a time
 
 
 def prepare(pairs: list[tuple[Article, AnalyzedDocument]], embed) -> list[Analysed]:
@@ -32,9 +35,14 @@ def prepare(pairs: list[tuple[Article, AnalyzedDocument]], embed) -> list[Analys
 
 
 def analyze_pending(store: Store, on_total: Callable[[int], None] | None = None,
-                    on_done: Callable[[], None] | None = None) -> int:
-    """Analyse every current article without an analysis, saving in small transactions."""
-    from storyline.nlp.analyze import DocumentInput, analyze_documents
+                    on_done: Callable[[], None] | None = None, workers: "int | AnalysisPool" = 1) -> int:
+    """Analyse every current article without an analysis, saving in small transactions.
+
+    spaCy and extraction run in this process or in a pool of processes (``workers`` > 1, or an
+    :class:`AnalysisPool`; each loads the models once); embedding the leads and saving run in a thread beside them (the encoder
+    releases the interpreter lock), batch by batch. Batches are cut in article order whatever the
+    number of workers, so the stored results are the same."""
+    from storyline.nlp.analyze import DocumentInput
     from storyline.nlp.embeddings import embed
 
     pending = store.pending_analysis()
@@ -44,16 +52,77 @@ def analyze_pending(store: Store, on_total: Callable[[int], None] | None = None,
         return 0
     by_id = {a.id: a for a in pending}
     batch: list[tuple[Article, AnalyzedDocument]] = []
-    for doc in analyze_documents(DocumentInput(a.id, a.text, a.published, a.url) for a in pending):
-        batch.append((by_id[doc.id], doc))
-        if on_done:
-            on_done()
-        if len(batch) >= ANALYSIS_BATCH:
-            store.save_analyses(prepare(batch, embed))
-            batch = []
-    if batch:
-        store.save_analyses(prepare(batch, embed))
+    with ThreadPoolExecutor(max_workers=1) as saver:
+        saved: list[Future] = []
+        for doc in analysed([DocumentInput(a.id, a.text, a.published, a.url, a.language) for a in pending], workers):
+            batch.append((by_id[doc.id], doc))
+            if on_done:
+                on_done()
+            if len(batch) >= ANALYSIS_BATCH:
+                saved.append(saver.submit(lambda b: store.save_analyses(prepare(b, embed)), batch))
+                batch = []
+                saved = _raise_failed(saved)
+        if batch:
+            saved.append(saver.submit(lambda b: store.save_analyses(prepare(b, embed)), batch))
+        for f in saved:
+            f.result()
     return len(pending)
+
+
+def analysed(inputs: list, workers: "int | AnalysisPool") -> Iterator[AnalyzedDocument]:
+    """The analyses of ``inputs`` in their order, from this process or a pool of worker processes
+    (a number of them, or a pool already started)."""
+    from storyline.nlp.analyze import analyze_documents
+
+    if isinstance(workers, int) and workers > 1:
+        with AnalysisPool(workers) as pool:
+            yield from analysed(inputs, pool)
+        return
+    if isinstance(workers, int) or len(inputs) < 2 * POOL_CHUNK:
+        yield from analyze_documents(inputs)
+        return
+    chunks = [inputs[k:k + POOL_CHUNK] for k in range(0, len(inputs), POOL_CHUNK)]
+    for docs in workers.pool.imap(_analyze_chunk, chunks):
+        yield from docs
+
+
+class AnalysisPool:
+    """Worker processes that load the models as soon as they start: started before ingest, they
+    load while the input is read and cleaned."""
+
+    def __init__(self, workers: int) -> None:
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        self.pool = multiprocessing.get_context(method).Pool(workers, initializer=_load_models)
+
+    def __enter__(self) -> AnalysisPool:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.pool.terminate()
+        self.pool.join()
+
+
+def _load_models() -> None:
+    """Load the models once per worker process, before its first chunk."""
+    from storyline.nlp.pipeline import get_nlp
+    from storyline.resolve.actors import get_kb
+    from storyline.resolve.geo import get_geocoder
+
+    get_nlp(), get_geocoder(), get_kb()
+
+
+def _analyze_chunk(chunk: list) -> list[AnalyzedDocument]:
+    from storyline.nlp.analyze import analyze_documents
+
+    return list(analyze_documents(chunk))
+
+
+def _raise_failed(futures: list[Future]) -> list[Future]:
+    """Re-raise a failed save at once; keep the ones still running."""
+    for f in futures:
+        if f.done():
+            f.result()
+    return [f for f in futures if not f.done()]
 
 
 def update_events(store: Store, on_batch: Callable[[int], None] | None = None):

@@ -38,9 +38,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-from storyline.cluster.tokens import NUMBER, WORD, YEAR, name_runs, name_words
+from storyline.cluster.tokens import NUMBER, YEAR, content_words, name_runs, name_words
 from storyline.extract.ontology import lookup
 from storyline.models import AnalyzedDocument, Article, EventMention, EventRecord, MentionRef, Place, RecordTokens
 from storyline.resolve.geo import haversine_km, precision_rank
@@ -93,7 +92,7 @@ def keep(ref: MentionRef) -> bool:
 
 
 def _stems(text: str) -> set[str]:
-    return {w[:5] for w in WORD.findall(text.lower()) if w not in ENGLISH_STOP_WORDS and len(w) > 2}
+    return {w[:5] for w in content_words(text) if len(w) > 2}
 
 
 def _side(actor) -> str | None:
@@ -264,7 +263,7 @@ def tokens(text: str, lead: str, actors: list[str]) -> RecordTokens:
         names=dict(Counter(name_words(text) + numbers)),
         entities=sorted(name_runs(text) | {a.lower() for a in actors}),
         lead_names=dict(Counter(name_words(lead) + [n for n in numbers if n in lead])),
-        words=dict(Counter(w for w in WORD.findall(text.lower()) if w not in ENGLISH_STOP_WORDS)),
+        words=dict(Counter(content_words(text))),
         numbers=numbers,
         years=sorted(set(YEAR.findall(text))),
     )

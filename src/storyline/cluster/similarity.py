@@ -31,14 +31,13 @@ members, so the events of a component depend only on its members.
 from __future__ import annotations
 
 import math
+import zlib
 from collections.abc import Sequence
 from datetime import date
 
 import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.sparse import csr_matrix
-from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
-from sklearn.preprocessing import normalize
 
 from storyline.cluster.records import LEAD_TYPE, PLACE_KM
 from storyline.models import EventRecord
@@ -69,8 +68,7 @@ WEIGHTS = {
 }
 _TEXT_CHANNELS = ("names", "entities", "lead_names", "words")
 _SET_CHANNELS = ("numbers", "years")
-_hasher = HashingVectorizer(n_features=2**20, alternate_sign=False, norm=None, analyzer=lambda toks: toks)
-_tf = TfidfTransformer(use_idf=False, sublinear_tf=True)  # stateless: 1 + log(tf), L2 norm
+FEATURES = 2**20  # terms are hashed into this many columns: no vocabulary to fit or store
 
 
 def ordinal(iso: str | None) -> float:
@@ -83,9 +81,32 @@ def ordinal(iso: str | None) -> float:
         return math.nan
 
 
-def _counts(rows: list[dict[str, int]]) -> csr_matrix:
-    """Hashed term-count rows (a dict's keys repeated by their counts)."""
-    return _hasher.transform([[t for t, n in r.items() for _ in range(n)] for r in rows])
+def hashed(rows: list[dict[str, int]], weighting: str) -> csr_matrix:
+    """Term-count rows as a sparse matrix over hashed columns (a stable CRC-32 hash, so every
+    process gives the same columns), weighted ``"tf"`` (1 + log count, unit length) or ``"set"``
+    (1 for each term present)."""
+    indptr, cols, vals = [0], [], []
+    for row in rows:
+        merged: dict[int, float] = {}
+        for term, n in row.items():
+            col = zlib.crc32(term.encode()) % FEATURES
+            merged[col] = merged.get(col, 0.0) + n
+        cols += merged.keys()
+        vals += merged.values()
+        indptr.append(len(cols))
+    m = csr_matrix((np.array(vals, dtype=np.float64), np.array(cols, dtype=np.int64), np.array(indptr, dtype=np.int64)),
+                   shape=(len(rows), FEATURES))
+    if weighting == "set":
+        m.data[:] = 1.0
+        return m
+    m.data = 1.0 + np.log(m.data)
+    return _unit_rows(m)
+
+
+def _unit_rows(m: csr_matrix) -> csr_matrix:
+    norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
+    scale = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
+    return csr_matrix(m.multiply(scale[:, None]))
 
 
 class Table:
@@ -95,12 +116,12 @@ class Table:
         self.records = list(records)
         toks = [r.tokens for r in self.records]
         self.ch = {
-            "names": _tf.fit_transform(_counts([t.names for t in toks])).tocsr(),
-            "entities": _tf.fit_transform(_hasher.transform([t.entities for t in toks])).tocsr(),
-            "lead_names": _tf.fit_transform(_counts([t.lead_names for t in toks])).tocsr(),
-            "words": _tf.fit_transform(_counts([t.words for t in toks])).tocsr(),
-            "numbers": (_hasher.transform([t.numbers for t in toks]) > 0).astype(np.float32).tocsr(),
-            "years": (_hasher.transform([t.years for t in toks]) > 0).astype(np.float32).tocsr(),
+            "names": hashed([t.names for t in toks], "tf"),
+            "entities": hashed([dict.fromkeys(t.entities, 1) for t in toks], "tf"),
+            "lead_names": hashed([t.lead_names for t in toks], "tf"),
+            "words": hashed([t.words for t in toks], "tf"),
+            "numbers": hashed([dict.fromkeys(t.numbers, 1) for t in toks], "set"),
+            "years": hashed([dict.fromkeys(t.years, 1) for t in toks], "set"),
         }
         self.emb = np.zeros((len(self.records), DIM), dtype=np.float32)
         for k, r in enumerate(self.records):
@@ -246,7 +267,7 @@ def _local_idf(m: csr_matrix) -> csr_matrix:
     n = m.shape[0]
     cols, inverse, df = np.unique(m.indices, return_inverse=True, return_counts=True)
     data = m.data * (np.log((n + 1) / (df[inverse] + 1)) + 1.0)
-    return normalize(csr_matrix((data, inverse, m.indptr), shape=(n, max(len(cols), 1))))
+    return _unit_rows(csr_matrix((data, inverse, m.indptr), shape=(n, max(len(cols), 1))))
 
 
 def connected(n: int, i: np.ndarray, j: np.ndarray) -> list[list[int]]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+from spacy.lang.en.stop_words import STOP_WORDS
 
 # a run of capitalised words ("Vincent Jackson", "Bank of England")
 _NAME_RUN = re.compile(r"\b[A-Z][\w'-]*(?:\s+(?:of\s+|the\s+)?[A-Z][\w'-]*)*")
@@ -18,9 +18,14 @@ WORD = re.compile(r"[a-z][a-z'-]+")
 
 def name_runs(text: str) -> set[str]:
     """Lowercased capitalised-word runs, without sentence-initial function words."""
-    return {n.lower() for n in _NAME_RUN.findall(text) if n.lower() not in ENGLISH_STOP_WORDS}
+    return {n.lower() for n in _NAME_RUN.findall(text) if n.lower() not in STOP_WORDS}
 
 
 def name_words(text: str) -> list[str]:
     """Lowercased capitalised words, in order, without function words."""
-    return [w.lower() for w in _CAPITALISED.findall(text) if w.lower() not in ENGLISH_STOP_WORDS]
+    return [w.lower() for w in _CAPITALISED.findall(text) if w.lower() not in STOP_WORDS]
+
+
+def content_words(text: str) -> list[str]:
+    """Lowercased words, in order, without function words."""
+    return [w for w in WORD.findall(text.lower()) if w not in STOP_WORDS]

@@ -28,8 +28,8 @@ from typing import Literal
 import numpy as np
 from datasketch import MinHash, MinHashLSH
 from rapidfuzz.distance import LCSseq
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
+from storyline.cluster.tokens import content_words
 from storyline.models import Article
 
 Kind = Literal["exact", "syndicated", "rewritten"]
@@ -129,7 +129,7 @@ def facts(text: str) -> set[str]:
 
 
 def _stems(sentence: str) -> set[str]:
-    return {w[:5] for w in _WORD.findall(sentence.lower()) if w not in ENGLISH_STOP_WORDS}
+    return {w[:5] for w in content_words(sentence)}
 
 
 def _longest_rising(positions: list[int]) -> int:

@@ -37,6 +37,7 @@ class DocumentInput:
     text: str
     published: str | None = None
     url: str | None = None  # where it was published: a local paper's country helps read its place names
+    language: str | None = None  # as ingest detected it; detected here when not given
 
 
 def _cut(window: str, floor: int) -> int:
@@ -166,7 +167,7 @@ def _pieces(items: Iterable[DocumentInput]) -> Iterator[tuple[str, tuple]]:
     """(text, context) for nlp.pipe: each English document's chunks; other languages as one empty
     text, so that they keep their place in the stream without being parsed."""
     for item in items:
-        lang = detect_language(item.text)
+        lang = item.language or detect_language(item.text)
         if lang != "en":
             yield "", (item, lang, 0, 1, 0, False, None)
             continue

@@ -19,13 +19,18 @@ from __future__ import annotations
 
 import functools
 import gzip
+import hashlib
+import marshal
 import math
+import os
 import re
+import sys
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 
 import numpy as np
 
@@ -165,11 +170,29 @@ class _Mention:
         self.name = self.name or self.text
 
 
+class _Entries(Sequence[Entry]):
+    """Gazetteer rows kept as plain tuples (quick to load) and made Entry objects when looked at;
+    an article looks at a few hundred of the 200,000."""
+
+    def __init__(self, rows: list[tuple]) -> None:
+        self.rows = rows
+        self._made: dict[int, Entry] = {}
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        made = self._made.get(i)
+        if made is None:
+            made = self._made[i] = Entry(*self.rows[i])
+        return made
+
+
 class Geocoder:
     """Gazetteer lookups and document-level toponym resolution."""
 
     def __init__(self, lines: Iterable[str]) -> None:
-        self.entries: list[Entry] = []
+        rows: list[tuple] = []
         self.index: dict[str, list[tuple[int, bool]]] = {}
         self.demonyms: dict[str, int] = {}
         self.abbreviations: dict[str, list[int]] = {}  # "Ky.", "U.S.", "UK": matched as written
@@ -184,10 +207,10 @@ class Geocoder:
             if kind == "D":
                 demonym_rows.append((cc, name, names))
                 continue
-            i = len(self.entries)
+            i = len(rows)
             box = tuple(float(x) for x in bbox.split(",")) if bbox else None
-            self.entries.append(Entry(kind, int(gid) if gid else None, name, cc, a1, float(lat), float(lon),
-                                      int(pop or 0), box, flags == "capital"))  # type: ignore[arg-type]
+            rows.append((kind, int(gid) if gid else None, name, cc, a1, float(lat), float(lon), int(pop or 0), box,
+                         flags == "capital"))
             if kind == "C":
                 self.countries[cc] = i
             elif kind == "A1":
@@ -207,12 +230,27 @@ class Geocoder:
                     self._add(alt[1:], i, False)
                 else:
                     self._add(alt, i, kind != "P")
+        self.entries = _Entries(rows)
         targets = [(self.countries.get(cc) if cc else regions.get(name), names) for cc, name, names in demonym_rows]
         # a demonym shared by several countries goes to the most populous one
-        for i, names in sorted((t for t in targets if t[0] is not None), key=lambda t: -self.entries[t[0]].population):
+        for i, names in sorted((t for t in targets if t[0] is not None), key=lambda t: -rows[t[0]][7]):
             for d in re.split(r"[,/|]", names):
                 if d.strip():
                     self.demonyms.setdefault(fold(d), i)  # type: ignore[arg-type]
+
+    _TABLES = ("index", "demonyms", "abbreviations", "countries", "admin1")
+
+    def tables(self) -> tuple:
+        """Everything the geocoder knows, as plain data (for the load cache)."""
+        return (self.entries.rows, *(getattr(self, t) for t in self._TABLES))
+
+    @classmethod
+    def from_tables(cls, tables: tuple) -> Geocoder:
+        geocoder = cls.__new__(cls)
+        geocoder.entries = _Entries(tables[0])
+        for name, value in zip(cls._TABLES, tables[1:]):
+            setattr(geocoder, name, value)
+        return geocoder
 
     def _add(self, key: str, i: int, exact: bool) -> None:
         if key:
@@ -445,9 +483,9 @@ class Geocoder:
     def towns(self) -> dict[str, list[tuple[float, float]]]:
         """Town coordinates per country, built on first use (only border regions need them)."""
         towns: dict[str, list[tuple[float, float]]] = {}
-        for e in self.entries:
-            if e.kind == "P":
-                towns.setdefault(e.country, []).append((e.lat, e.lon))
+        for kind, _gid, _name, country, _a1, lat, lon, *_ in self.entries.rows:
+            if kind == "P":
+                towns.setdefault(country, []).append((lat, lon))
         return towns
 
     # ------------------------------------------------------------------ mentions
@@ -674,7 +712,33 @@ def source_country(url: str | None) -> str:
 
 @functools.lru_cache(maxsize=1)
 def get_geocoder() -> Geocoder:
-    """The process-wide geocoder, loaded from the packaged gazetteer on first use."""
-    path = resources.files("storyline.data").joinpath(GAZETTEER)
-    with path.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as f:
-        return Geocoder(f)
+    """The process-wide geocoder, loaded from the packaged gazetteer on first use.
+
+    Building its index from the gazetteer takes seconds; the built tables are kept in the user's
+    cache folder (``STORYLINE_CACHE``, else ``$XDG_CACHE_HOME/storyline`` or ``~/.cache/storyline``)
+    under a name that changes with the gazetteer, this module and the Python version, and load
+    from there in a fraction of that. Without a writable cache folder it is built every time."""
+    data = resources.files("storyline.data").joinpath(GAZETTEER).read_bytes()
+    digest = hashlib.sha1(data + Path(__file__).read_bytes() + sys.version.encode()).hexdigest()[:16]
+    cached = cache_dir() / f"gazetteer-{digest}.marshal"
+    try:
+        return Geocoder.from_tables(marshal.loads(cached.read_bytes()))
+    except (OSError, ValueError, EOFError, TypeError):
+        pass
+    geocoder = Geocoder(gzip.decompress(data).decode("utf-8").splitlines())
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(marshal.dumps(geocoder.tables()))
+        os.replace(tmp, cached)  # whole or not at all, whoever writes it first
+    except OSError:
+        pass
+    return geocoder
+
+
+def cache_dir() -> Path:
+    """Where derived files that are quick to rebuild are kept between runs."""
+    if os.environ.get("STORYLINE_CACHE"):
+        return Path(os.environ["STORYLINE_CACHE"])
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "storyline"

@@ -15,9 +15,8 @@ from importlib import resources
 from pathlib import Path
 
 import numpy as np
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, create_engine, delete, event, func, select, text, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from storyline.models import (AnalyzedDocument, Article, Event, EventMention, EventRecord, MentionRef, RemovedLine,
@@ -54,7 +53,13 @@ def _sqlite_begin(conn) -> None:
 
 
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest Alembic revision, one process at a time."""
+    """Bring the schema to the newest Alembic revision, one process at a time (a database already
+    there is recognised without loading Alembic)."""
+    if _revision(engine) == HEAD:
+        return
+    from alembic import command
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(resources.files("storyline.store") / "migrations"))
     with _locked(engine).begin() as conn:
@@ -62,6 +67,19 @@ def migrate(engine: Engine) -> None:
             conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITER_LOCK})
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+
+
+# migration files are named after their revision ("0003_event_engine.py" is revision "0003")
+HEAD = max(p.name[:4] for p in (resources.files("storyline.store") / "migrations" / "versions").iterdir()
+           if p.name[:4].isdigit())
+
+
+def _revision(engine: Engine) -> str | None:
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except SQLAlchemyError:  # no such table yet: a new database
+        return None
 
 
 def _locked(engine: Engine) -> Engine:
