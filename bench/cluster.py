@@ -1,63 +1,112 @@
-"""Event clustering at 1k / 10k / 100k articles: wall time, peak memory, growth exponent.
+"""The event engine at scale: 100k articles taken in by batches of 1,000, time per batch as the
+database grows, peak memory, and a projection to 1M.
 
-Synthetic articles recombine real ECB+ text: each takes one real document's lead (and reuses its
-lead embedding, so the encoder runs once on 772 leads) plus sentences drawn from other documents,
-and a publication date spread over five years. Recycled leads chain tens of thousands of reports
-into one candidate group at 100k: the clusterer must bound it (time slices of ``MAX_BLOCK``).
-Run: python bench/cluster.py [--sizes 1000 10000 100000]
+The articles are synthetic, so that 100k of them need no spaCy pass: events (each reported by 1-8
+outlets over 0-3 days, a year of them, in topics of related events that share a place and
+actors) are written as short articles with a headline, a dateline, names, places and figures,
+and a lead vector that sits near its event's and its topic's (an exact encoder pass over 100k
+leads would take most of an hour here). Everything after analysis is the product's own path:
+``pipeline.prepare`` (records, signatures), ``Store.save_analyses`` and ``EventEngine.run`` on a
+SQLite file. Run: python bench/cluster.py [--articles 100000] [--batch 1000]
 """
 from __future__ import annotations
 
 import argparse
+import hashlib
 import math
 import random
+import resource
+import tempfile
 import time
-import tracemalloc
 from datetime import date, timedelta
 from pathlib import Path
 
-from storyline.cluster import cluster_mentions, doc_features
-from storyline.cluster.features import lead
-from storyline.nlp.embeddings import embed
+import numpy as np
 
-ECB = Path(__file__).resolve().parents[2] / "shared" / "eval" / "ecbplus-dev"
+from storyline.cluster import EventEngine
+from storyline.models import AnalyzedDocument, Article, EventMention
+from storyline.pipeline import prepare
+from storyline.store.db import Store
+
+SYLLABLES = ["ka", "ro", "mi", "ta", "lu", "ben", "dor", "sa", "vel", "ku", "an", "zi", "pol", "er", "gan", "tu"]
+VERBS = ["attacked", "raided", "shelled", "seized", "visited", "blocked", "bombed", "freed", "met", "stormed"]
+FILLER = ["Officials said the situation remained tense.", "Residents described the night as the worst in months.",
+          "The government promised an investigation.", "Aid groups called for calm.", "Talks are expected next week."]
 
 
-def synthetic(n: int, texts: list[str], vecs, rng: random.Random) -> tuple[dict, dict, list]:
-    sents = [s for t in texts for s in t.splitlines() if len(s.split()) > 5]
-    docs, pub, order = {}, {}, []
-    for k in range(n):
-        src = rng.randrange(len(texts))
-        doc_id = f"s{k:06d}"
-        docs[doc_id] = lead(texts[src]) + "\n" + "\n".join(rng.sample(sents, 5))
-        pub[doc_id] = (date(2015, 1, 1) + timedelta(days=rng.randrange(5 * 365))).isoformat()
-        order.append(src)
-    ids = sorted(docs)
-    return docs, pub, vecs[[order[int(i[1:])] for i in ids]]
+def name(rng: random.Random, n: int = 2) -> str:
+    return "".join(rng.choice(SYLLABLES) for _ in range(n)).capitalize()
+
+
+def unit(v: np.ndarray) -> np.ndarray:
+    return v / np.linalg.norm(v)
+
+
+def synthetic(n_articles: int, seed: int = 0):
+    """Articles in publication order, each with its analysis and its lead vector."""
+    rng = random.Random(seed)
+    gen = np.random.default_rng(seed)
+    out, topic, k = [], None, 0
+    start = date(2023, 1, 1)
+    while len(out) < n_articles:
+        if topic is None or rng.random() < 0.2:  # a new topic: a place, two actors, a direction in vector space
+            topic = (name(rng, 3), name(rng), name(rng), unit(gen.normal(size=384)))
+        place, a1, a2, tvec = topic
+        day = start + timedelta(days=int(len(out) / n_articles * 365))
+        evec = unit(0.6 * tvec + unit(gen.normal(size=384)))
+        verb, dead = rng.choice(VERBS), rng.randrange(0, 40)
+        for _ in range(rng.randrange(1, 9)):
+            pub = day + timedelta(days=rng.randrange(0, 4))
+            title = f"{a1} {verb} {a2} in {place}, {dead} dead"
+            body = [f"{a1} fighters {verb} {a2} positions in {place} on {day:%A}, killing {dead} people, "
+                    f"{name(rng)} officials said.", f"The {a2} group said {rng.randrange(2, 90)} of its members were missing.",
+                    *rng.sample(FILLER, 3)]
+            text = "\n\n".join(body)
+            art = Article(id=f"a{k:07d}", text=text, title=title, published=pub.isoformat(), publisher=f"outlet-{rng.randrange(40)}",
+                          content_hash=hashlib.sha256(text.encode()).hexdigest())
+            lead = EventMention(sentence=0, start=0, end=len(verb), trigger=verb, type="other", acled_event_type=None,
+                                acled_sub_event_type=None, plover_type=None, sentence_text=body[0], extra={"lead": True})
+            out.append((art, AnalyzedDocument(art.id, text, art.published, lead_event=lead),
+                        unit(evec + 0.35 * unit(gen.normal(size=384)))))
+            k += 1
+    return out[:n_articles]
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
-    sizes = ap.parse_args().sizes
-    texts = [p.read_text(encoding="utf-8") for p in sorted(ECB.glob("*.txt"))]
-    vecs = embed([lead(t) for t in texts])
-    rng = random.Random(0)
-    points = []
-    for n in sizes:
-        docs, pub, v = synthetic(n, texts, vecs, rng)
-        tracemalloc.start()
-        t0 = time.perf_counter()
-        feats = doc_features(docs, pub, vectors=v)
-        events = cluster_mentions(feats)
-        secs = time.perf_counter() - t0
-        peak = tracemalloc.get_traced_memory()[1] / 2**20
-        tracemalloc.stop()
-        points.append((n, secs))
-        print(f"{n:>7} articles  {secs:8.2f} s  peak {peak:8.1f} MiB  {len(set(events.values())):>7} events")
-    if len(points) > 1:
-        (n0, t0), (n1, t1) = points[0], points[-1]
-        print(f"growth exponent (log-log slope {n0}->{n1}): {math.log(t1 / t0) / math.log(n1 / n0):.2f}")
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--articles", type=int, default=100_000)
+    ap.add_argument("--batch", type=int, default=1000)
+    args = ap.parse_args()
+    data = synthetic(args.articles)
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store(str(Path(tmp) / "scale.db"))
+        engine = EventEngine(store)
+        total, times = time.perf_counter(), []
+        print(f"{'articles':>9} {'batch s':>8} {'prepare+save':>13} {'engine':>7} {'peak RSS MB':>12}")
+        for b in range(0, len(data), args.batch):
+            part = data[b:b + args.batch]
+            t0 = time.perf_counter()
+            store.add_articles([a for a, _, _ in part])
+            vectors = np.vstack([v for _, _, v in part])
+            store.save_analyses(prepare([(a, d) for a, d, _ in part], lambda texts, **_: vectors[:len(texts)]))
+            t1 = time.perf_counter()
+            engine.run(batch=args.batch)
+            t2 = time.perf_counter()
+            times.append(t2 - t0)
+            done = b + len(part)
+            if done % 10_000 == 0 or done == len(data):
+                peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+                print(f"{done:>9} {t2 - t0:>8.2f} {t1 - t0:>13.2f} {t2 - t1:>7.2f} {peak:>12.0f}")
+        elapsed = time.perf_counter() - total
+        n_events = len(store.events())
+        store.close()
+    per_10k = [sum(times[i:i + 10]) for i in range(0, len(times), 10)]
+    slope = (np.mean(times[-10:]) - np.mean(times[:10])) / max(1, len(times) - 10)
+    print(f"total {elapsed:.0f} s for {len(data):,} articles, {n_events:,} events; seconds per 10k: "
+          + " ".join(f"{t:.0f}" for t in per_10k))
+    projected = sum(np.mean(times[:10]) + slope * i for i in range(1_000_000 // args.batch))
+    print(f"projected for 1M articles from the per-batch curve (linear growth {slope * 1000:.2f} ms per batch): "
+          f"{projected / 60:.0f} min")
 
 
 if __name__ == "__main__":

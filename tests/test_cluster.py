@@ -83,7 +83,7 @@ def test_records_central_first_with_the_lead_and_passing_ones_with_their_sentenc
     art = _article("p1", "Rocket attack on Kramatorsk market kills eight", P1, "2023-05-10")
     records = _records(art, P1_MENTIONS)
     central, passing = records[0], records[1:]
-    assert central.central and central.mentions == [0, 1] and central.key == "p1#0"
+    assert central.central and central.mentions == [0, 1] and central.key == f"p1#0@{art.content_hash[:12]}"
     assert central.type == "Shelling/artillery/missile attack" and central.date_start == "2023-05-09"
     assert {"10", "2023", "kramatorsk"} <= set(central.tokens.lead_names)  # headline and dateline "May 10, 2023"
     assert [r.mentions for r in passing] == [[2]] and not passing[0].central and passing[0].role == "background"

@@ -240,7 +240,7 @@ class EventRecord:
 
     ``central`` marks the event the article is about: it carries the article's lead and text."""
 
-    key: str  # "<article id>#<n>", n = 0 for the central record
+    key: str  # "<article id>#<n>@<content hash prefix>", n = 0 for the central record
     article_id: str
     content_hash: str
     central: bool

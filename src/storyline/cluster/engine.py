@@ -101,7 +101,10 @@ class _Vectors:
         return out
 
 
-def _decode(row: RecordRow) -> StoredRecord:
+_RECORD = select(*RecordRow.__table__.c)  # plain rows: records are read by the thousand
+
+
+def _decode(row) -> StoredRecord:
     data = json.loads(row.payload)
     mentions = [from_dict(EventMention, m) for m in data.pop("mention_data")]
     title = data.pop("title", None)
@@ -111,7 +114,7 @@ def _decode(row: RecordRow) -> StoredRecord:
     return StoredRecord(rec, refs, row.component, row.event_id)
 
 
-def _signature(row: SignatureRow, art: ArticleRow) -> Signature:
+def _signature(row, art) -> Signature:
     return Signature(row.article_id, row.content_hash, art.published, art.publisher, len(art.text),
                      np.frombuffer(row.minhash, dtype=np.uint64), blob_vector(row.lead))
 
@@ -163,19 +166,20 @@ class EventEngine:
             return 0
         self._load_indexes(s)
         ids = [r.id for r in rows]
-        stale = s.scalars(select(RecordRow).where(RecordRow.article_id.in_(ids),
-                                                  RecordRow.content_hash.notin_([r.content_hash for r in rows]))).all()
+        current = {(a.id, a.content_hash) for a in rows}
+        stale = [r for r in s.execute(select(RecordRow.key, RecordRow.article_id, RecordRow.content_hash, RecordRow.component,
+                                             RecordRow.event_id).where(RecordRow.article_id.in_(ids)))
+                 if (r.article_id, r.content_hash) not in current]
         dup_changed = self._deduplicate(s, rows)
-        new = [_decode(r) for r in s.scalars(select(RecordRow).where(
-            RecordRow.article_id.in_(ids), RecordRow.component.is_(None))) if (r.article_id, r.content_hash) in
-            {(a.id, a.content_hash) for a in rows}]
+        new = [_decode(r) for r in s.execute(_RECORD.where(RecordRow.article_id.in_(ids), RecordRow.component.is_(None)))
+               if (r.article_id, r.content_hash) in current]
         touched_components = {r.component for r in stale if r.component}
         old_events = {r.event_id for r in stale if r.event_id}
         for r in stale:
             self._records.remove(r.key)
         s.execute(delete(RecordRow).where(RecordRow.key.in_([r.key for r in stale])))
         touched_components |= self._linked_components(s, new)
-        members = [_decode(r) for r in s.scalars(select(RecordRow).where(RecordRow.component.in_(touched_components)))] \
+        members = [_decode(r) for r in s.execute(_RECORD.where(RecordRow.component.in_(touched_components)))] \
             if touched_components else []
         union = {m.record.key: m for m in members + new}
         old_events |= {m.event_id for m in union.values() if m.event_id}
@@ -234,17 +238,20 @@ class EventEngine:
         sigs = self._signatures(s, rows)
         others = self._candidates(s, sigs, set(ids))
         texts = {r.id: r.text for r in rows} | {a.id: a.text for a in others.values()}
-        known = sigs | {a: self._signatures(s, [row])[a] for a, row in others.items()}
+        known = sigs | self._signatures(s, list(others.values()))
         near = self._near_leads(sigs)
+        near_of: dict[str, set[str]] = defaultdict(set)
+        for x, y in near:
+            near_of[x].add(y)
+        keys = {k: [sig.content_hash, *bands(sig.minhash)] for k, sig in known.items()}
         mates: dict[object, set[str]] = defaultdict(set)  # a content hash or an LSH bucket -> articles
-        for k, sig in known.items():
-            mates[sig.content_hash].add(k)
-            for key in bands(sig.minhash):
+        for k, ks in keys.items():
+            for key in ks:
                 mates[key].add(k)
         found: dict[tuple[str, str], DuplicateLink] = {}
         for a, sig in sorted(sigs.items()):
-            cands = set().union(mates[sig.content_hash], *(mates[key] for key in bands(sig.minhash)))
-            cands |= {b for x, b in near if x == a}
+            cands = set().union(*(mates[key] for key in keys[a]))
+            cands |= near_of[a]
             for b in sorted(cands - {a}):
                 if (min(a, b), max(a, b)) not in found:
                     ln = self._test(sig, known[b], texts, (a, b) in near or (b, a) in near)
@@ -270,17 +277,19 @@ class EventEngine:
             return link(a, b, "rewritten", float(a.lead @ b.lead))
         return None
 
-    def _signatures(self, s: Session, rows: list[ArticleRow]) -> dict[str, Signature]:
+    def _signatures(self, s: Session, rows: list) -> dict[str, Signature]:
+        """The signatures of these article versions (rows with id, content_hash, published,
+        publisher and text)."""
         by_id = {r.id: r for r in rows}
         out = {}
         for chunk in range(0, len(rows), 500):
             part = [r.id for r in rows[chunk:chunk + 500]]
-            for row in s.scalars(select(SignatureRow).where(SignatureRow.article_id.in_(part))):
+            for row in s.execute(select(*SignatureRow.__table__.c).where(SignatureRow.article_id.in_(part))):
                 if row.content_hash == by_id[row.article_id].content_hash:
                     out[row.article_id] = _signature(row, by_id[row.article_id])
         return out
 
-    def _candidates(self, s: Session, sigs: dict[str, Signature], batch: set[str]) -> dict[str, ArticleRow]:
+    def _candidates(self, s: Session, sigs: dict[str, Signature], batch: set[str]) -> dict:
         """Articles taken in before that may be copies of the batch's: the same text, a shared
         LSH bucket, or a close lead vector."""
         ids: set[str] = set()
@@ -299,10 +308,12 @@ class EventEngine:
         if sigs:
             ids |= {k for ks in self._leads.near(np.vstack([g.lead for g in sigs.values()]), LEAD_COSINE, CANDIDATES) for k in ks}
         wanted = sorted(ids - batch)
-        out: dict[str, ArticleRow] = {}
+        out = {}
         for chunk in range(0, len(wanted), 500):
-            for row in s.scalars(select(ArticleRow).where(ArticleRow.id.in_(wanted[chunk:chunk + 500]), ArticleRow.is_current.is_(True),
-                                                          ArticleRow.engine_hash == ArticleRow.content_hash)):
+            for row in s.execute(select(ArticleRow.id, ArticleRow.content_hash, ArticleRow.published, ArticleRow.publisher,
+                                        ArticleRow.text).where(ArticleRow.id.in_(wanted[chunk:chunk + 500]),
+                                                               ArticleRow.is_current.is_(True),
+                                                               ArticleRow.engine_hash == ArticleRow.content_hash)):
                 out[row.id] = row
         return out
 
@@ -375,7 +386,7 @@ class EventEngine:
             return set()
         stored = {}
         for chunk in range(0, len(keys), 500):
-            for row in s.scalars(select(RecordRow).where(RecordRow.key.in_(keys[chunk:chunk + 500]))):
+            for row in s.execute(_RECORD.where(RecordRow.key.in_(keys[chunk:chunk + 500]))):
                 stored[row.key] = _decode(row)
         table = Table([m.record for m in new] + [stored[k].record for k in keys if k in stored])
         pos = {r.key: n for n, r in enumerate(table.records)}
@@ -471,7 +482,7 @@ class EventEngine:
                 members[m.event_id].append(m)
         outside = sorted(rebuild - set(members))
         for chunk in range(0, len(outside), 500):
-            for row in s.scalars(select(RecordRow).where(RecordRow.event_id.in_(outside[chunk:chunk + 500]))):
+            for row in s.execute(_RECORD.where(RecordRow.event_id.in_(outside[chunk:chunk + 500]))):
                 if row.key not in known:
                     members[row.event_id].append(_decode(row))
         gone = (gone | (rebuild - set(members)))
@@ -481,7 +492,7 @@ class EventEngine:
         delete_events(s, sorted(gone | set(members)))
         mains = []
         for eid, ms in sorted(members.items()):
-            refs = [r for m in ms for r in m.refs]
+            refs = [r for m in sorted(ms, key=lambda m: m.record.key) for r in m.refs]
             write_event(s, reconcile_event(eid, refs, dup, lookup), refs)
             mains += [{"aid": m.record.article_id, "hash": m.record.content_hash, "eid": eid} for m in ms if m.record.central]
         if mains:

@@ -331,7 +331,7 @@ def build_records(plan: RecordPlan, lead: np.ndarray) -> list[EventRecord]:
         point = place is not None and place.precision == "place"
         attacker, target = _sides(d.refs)
         out.append(EventRecord(
-            key=f"{article.id}#{n}", article_id=article.id, content_hash=article.content_hash, central=d.central,
+            key=f"{article.id}#{n}@{article.content_hash[:12]}", article_id=article.id, content_hash=article.content_hash, central=d.central,
             mentions=[r.index for r in d.refs], type=_majority_type(d.refs), type_group=type_group(d.refs[0].mention.type),
             date_start=start, date_end=end, published=article.published,
             lat=place.lat if point else None, lon=place.lon if point else None,

@@ -15,7 +15,7 @@ from importlib import resources
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import Engine, create_engine, delete, event, func, select, text, update
+from sqlalchemy import Engine, bindparam, create_engine, delete, event, func, insert, select, text, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -185,31 +185,41 @@ class Store:
             return [row_to_article(r) for r in s.scalars(stmt)]
 
     def save_analyses(self, items: list[Analysed]) -> None:
-        """Store analyses with their event records and signatures, in one transaction. An article
-        version another run has analysed meanwhile is left as that run saved it."""
+        """Store analyses with their event records and signatures, in one transaction (bulk
+        inserts). An article version another run has analysed meanwhile is left as that run saved it."""
         from storyline.dedup import bands
 
         with self.writing() as s:
-            for it in items:
-                a = it.article
-                if s.scalar(select(AnalysisRow.pk).where(AnalysisRow.article_id == a.id,
-                                                         AnalysisRow.content_hash == a.content_hash)):
-                    continue
+            done = set()
+            for chunk in range(0, len(items), 500):
+                part = items[chunk:chunk + 500]
+                done |= set(s.execute(select(AnalysisRow.article_id, AnalysisRow.content_hash).where(
+                    AnalysisRow.article_id.in_([it.article.id for it in part]))).all())
+            todo = [it for it in items if (it.article.id, it.article.content_hash) not in done]
+            if not todo:
+                return
+            analyses, records, signatures, buckets, reasons = [], [], [], [], []
+            for it in todo:
+                a, sig = it.article, it.signature
                 payload = to_dict(it.analysis)
                 payload.pop("text", None)
-                s.add(AnalysisRow(article_id=a.id, content_hash=a.content_hash, language=it.analysis.language,
-                                  payload=json.dumps(payload, ensure_ascii=False)))
-                for r in it.records:
-                    s.add(RecordRow(key=r.key, article_id=a.id, content_hash=a.content_hash, central=r.central,
-                                    published=r.published,
-                                    embedding=vector_blob(r.embedding) if r.embedding is not None else None,
-                                    payload=record_payload(r, it.mentions[r.key], a.title)))
-                sig = it.signature
-                s.add(SignatureRow(article_id=a.id, content_hash=a.content_hash,
-                                   minhash=np.asarray(sig.minhash, dtype=np.uint64).tobytes(), lead=vector_blob(sig.lead)))
-                s.add_all(BandRow(band=b, bucket=k, article_id=a.id, content_hash=a.content_hash) for b, k in bands(sig.minhash))
-                s.execute(update(ArticleRow).where(ArticleRow.id == a.id, ArticleRow.content_hash == a.content_hash)
-                          .values(main_event_reason=it.main_event_reason))
+                analyses.append({"article_id": a.id, "content_hash": a.content_hash, "language": it.analysis.language,
+                                 "payload": json.dumps(payload, ensure_ascii=False)})
+                records += [{"key": r.key, "article_id": a.id, "content_hash": a.content_hash, "central": r.central,
+                             "published": r.published, "payload": record_payload(r, it.mentions[r.key], a.title),
+                             "embedding": vector_blob(r.embedding) if r.embedding is not None else None,
+                             "component": None, "event_id": None} for r in it.records]
+                signatures.append({"article_id": a.id, "content_hash": a.content_hash,
+                                   "minhash": np.asarray(sig.minhash, dtype=np.uint64).tobytes(), "lead": vector_blob(sig.lead)})
+                buckets += [{"band": b, "bucket": k, "article_id": a.id, "content_hash": a.content_hash}
+                            for b, k in bands(sig.minhash)]
+                reasons.append({"aid": a.id, "hash": a.content_hash, "reason": it.main_event_reason})
+            for table, rows in ((AnalysisRow, analyses), (RecordRow, records), (SignatureRow, signatures), (BandRow, buckets)):
+                if rows:
+                    s.execute(insert(table), rows)
+            articles = ArticleRow.__table__
+            s.execute(articles.update().where(articles.c.id == bindparam("aid"), articles.c.content_hash == bindparam("hash"))
+                      .values(main_event_reason=bindparam("reason")), reasons)
 
     def analysis(self, article_id: str) -> AnalyzedDocument | None:
         """The analysis of an article's current version (with its text), if any."""
@@ -265,16 +275,16 @@ def write_event(s: Session, ev: Event, refs: list[MentionRef]) -> None:
     """Store one reconciled event: its row (the export JSON and the columns queries filter on) and
     which mentions it is made of."""
     loc, date = ev.location, ev.date
-    s.add(EventRow(
+    s.execute(insert(EventRow), [dict(
         id=ev.id, type=ev.type, acled_event_type=ev.acled_event_type, acled_sub_event_type=ev.acled_sub_event_type,
         plover_type=ev.plover_type, date_start=date.start, date_end=date.end, date_precision=date.precision,
         country_code=loc.country_code, admin1=loc.admin1, location=loc.name, lat=loc.lat, lon=loc.lon,
         geo_precision=loc.precision, fatalities=ev.fatalities.best if ev.fatalities else None, sources=ev.sources,
         articles=len(ev.articles), contradictions=len(ev.contradictions), summary=ev.summary,
         payload=json.dumps(to_dict(ev), ensure_ascii=False),
-    ))
-    s.add_all(EventMentionRow(event_id=ev.id, article_id=r.article_id, mention_index=r.index, role=r.mention.role)
-              for r in refs)
+    )])
+    s.execute(insert(EventMentionRow), [{"event_id": ev.id, "article_id": r.article_id, "mention_index": r.index,
+                                         "role": r.mention.role} for r in refs])
 
 
 def delete_events(s: Session, ids: list[str]) -> None:
