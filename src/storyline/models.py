@@ -71,6 +71,7 @@ class RawDocument:
     published: str | None = None  # ISO date (YYYY-MM-DD) or datetime string as given
     publisher: str | None = None
     title: str | None = None
+    source_id: str | None = None  # the id as the input gave it, when it was too long to store as is
 
 
 @dataclass
@@ -93,6 +94,7 @@ class Article:
     source: str | None = None
     language: str | None = None
     content_hash: str = ""
+    source_id: str | None = None  # the id as the input gave it, when it was too long to store as is
 
 
 # --------------------------------------------------------------------------- NLP / extraction

@@ -146,6 +146,7 @@ class Cleaner:
             source=_storable(raw.source),
             language=detect_language(text),
             content_hash=content_hash(text),
+            source_id=_storable_or_none(raw.source_id),
         )
 
     def _prepare(self, raw: RawDocument) -> _Prepared:

@@ -168,12 +168,13 @@ def _scalar(value: object) -> str | None:
     return None
 
 
-def bounded_id(doc_id: str) -> str:
-    """An id short enough for the store's indexed column; a long one keeps its start and a hash."""
+def bounded_id(doc_id: str) -> dict[str, str | None]:
+    """``id`` short enough for the store's indexed column (a long one keeps its start and a hash)
+    and, when it was shortened, the id as given (``source_id``)."""
     if len(doc_id) <= MAX_ID_CHARS:
-        return doc_id
+        return {"id": doc_id, "source_id": None}
     digest = hashlib.sha256(doc_id.encode("utf-8", "surrogatepass")).hexdigest()[:16]
-    return f"{doc_id[:MAX_ID_CHARS - 17]}~{digest}"
+    return {"id": f"{doc_id[:MAX_ID_CHARS - 17]}~{digest}", "source_id": doc_id}
 
 
 def record_to_document(rec: object, source: str, fallback_id: str, line: int | None = None) -> RawDocument:
@@ -185,7 +186,7 @@ def record_to_document(rec: object, source: str, fallback_id: str, line: int | N
         raise InputError(source, 'record has neither "text" nor "html" string', line)
     doc_id = _scalar(rec.get("id"))
     return RawDocument(
-        id=bounded_id(doc_id) if doc_id else fallback_id,
+        **bounded_id(doc_id or fallback_id),
         source=source if line is None else f"{source}:{line}",
         text=repair_text(text) if isinstance(text, str) else None,
         html=html if isinstance(html, str) else None,
@@ -290,7 +291,7 @@ def read_feed(path: Path, name: str, data: bytes, on_error: OnError) -> Iterator
                 break
         markup = _MARKUP.search(body) is not None
         yield RawDocument(
-            id=bounded_id(str(entry.get("id") or entry.get("link") or f"{stem}-{i}")),
+            **bounded_id(str(entry.get("id") or entry.get("link") or f"{stem}-{i}")),
             source=f"{name}#entry{i}", html=body if markup else None, text=None if markup else body,
             url=entry.get("link"), published=published, publisher=publisher, title=entry.get("title"),
         )
@@ -350,7 +351,7 @@ def _warc_records(path: Path, name: str, on_error: OnError) -> Iterator[RawDocum
                 rec_id = (record.rec_headers.get_header("WARC-Record-ID") or f"{path.stem}-{n}").strip("<>")
                 date = (record.rec_headers.get_header("WARC-Date") or "")[:10] or None
                 found += 1
-                yield RawDocument(id=bounded_id(printable(rec_id.removeprefix("urn:uuid:"))), source=f"{name}#record{n}",
+                yield RawDocument(**bounded_id(printable(rec_id.removeprefix("urn:uuid:"))), source=f"{name}#record{n}",
                                   html=html, url=uri, published=date)
             if records.offset < os.fstat(f.fileno()).st_size:  # warcio stops quietly at a cut
                 on_error(InputError(name, f"truncated WARC: {os.fstat(f.fileno()).st_size - records.offset} bytes after record {n} unreadable"))

@@ -11,7 +11,7 @@ from storyline.models import Event, to_dict
 from storyline.store.db import Store
 
 ARTICLE_FIELDS = ["id", "title", "published", "publisher", "url", "text", "duplicate_of", "main_event",
-                  "duplicate_kind", "duplicate_similarity", "main_event_reason", "language"]
+                  "duplicate_kind", "duplicate_similarity", "main_event_reason", "language", "source_id"]
 EVENT_FIELDS = ["id", "type", "acled_event_type", "acled_sub_event_type", "plover_type", "date", "location", "actors",
                 "fatalities", "injuries", "articles", "claims", "contradictions", "summary", "sources"]
 EVENT_CSV_FIELDS = ["id", "type", "acled_event_type", "acled_sub_event_type", "plover_type", "date_start", "date_end",
@@ -40,7 +40,7 @@ def article_records(store: Store, article_id: str | None = None) -> Iterator[dic
             "id": row.id, "title": row.title, "published": row.published, "publisher": row.publisher,
             "url": row.url, "text": row.text, "duplicate_of": row.duplicate_of, "main_event": row.main_event,
             "duplicate_kind": row.duplicate_kind, "duplicate_similarity": row.duplicate_similarity,
-            "main_event_reason": row.main_event_reason, "language": row.language,
+            "main_event_reason": row.main_event_reason, "language": row.language, "source_id": row.source_id,
         }
 
 

@@ -311,7 +311,7 @@ def _to_row(a: Article, version: int) -> ArticleRow:
         id=a.id, version=version, is_current=True, content_hash=a.content_hash, title=a.title,
         published=a.published, publisher=a.publisher, url=a.url, text=a.text,
         removed=json.dumps([{"line": r.line, "reason": r.reason} for r in a.removed], ensure_ascii=False),
-        source=a.source, language=a.language,
+        source=a.source, language=a.language, source_id=a.source_id,
     )
 
 
@@ -319,5 +319,5 @@ def row_to_article(row: ArticleRow) -> Article:
     return Article(
         id=row.id, text=row.text, title=row.title, published=row.published, publisher=row.publisher,
         url=row.url, removed=[RemovedLine(**r) for r in json.loads(row.removed or "[]")],
-        source=row.source, language=row.language, content_hash=row.content_hash,
+        source=row.source, language=row.language, content_hash=row.content_hash, source_id=row.source_id,
     )

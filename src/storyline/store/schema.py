@@ -33,6 +33,7 @@ class ArticleRow(Base):
     duplicate_kind: Mapped[str | None] = mapped_column(String(16))
     main_event: Mapped[str | None] = mapped_column(String(64), index=True)
     main_event_reason: Mapped[str | None] = mapped_column(Text)  # why an analysed article has no main event
+    source_id: Mapped[str | None] = mapped_column(Text)  # the id as given, when too long to be ``id``
     engine_hash: Mapped[str | None] = mapped_column(String(64))  # the version the event engine has taken in
 
 

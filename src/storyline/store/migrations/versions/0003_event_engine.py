@@ -29,6 +29,7 @@ def upgrade() -> None:
     with op.batch_alter_table("articles") as batch:
         batch.add_column(sa.Column("main_event_reason", sa.Text))
         batch.add_column(sa.Column("engine_hash", sa.String(64)))
+        batch.add_column(sa.Column("source_id", sa.Text))
         batch.create_index("ix_articles_main_event", ["main_event"])
     op.execute("UPDATE articles SET duplicate_of = NULL, duplicate_similarity = NULL, duplicate_kind = NULL, "
                "main_event = NULL")
@@ -112,4 +113,5 @@ def downgrade() -> None:
     with op.batch_alter_table("articles") as batch:
         batch.drop_index("ix_articles_main_event")
         batch.drop_column("engine_hash")
+        batch.drop_column("source_id")
         batch.drop_column("main_event_reason")
