@@ -31,7 +31,7 @@ import unicodedata
 from collections import defaultdict
 from pathlib import Path
 
-from storyline.resolve.geo import fold, haversine_km, index_names
+from storyline.resolve.geo import haversine_km, index_names, name_key
 
 OUT = Path(__file__).resolve().parents[1] / "src" / "storyline" / "data" / "gazetteer.tsv.gz"
 
@@ -154,14 +154,14 @@ def _airport_names(name: str, city: str, towns: set[str]) -> list[str]:
     distinctive part ("Heathrow"), the last a looser alternate ("~") since it is often a surname."""
     names: list[str] = []
     for part in (p.strip() for p in name.split("/")):
-        if part == city or fold(part) in towns:  # "Ottawa / Macdonald-Cartier International Airport"
+        if part == city or name_key(part) in towns:  # "Ottawa / Macdonald-Cartier International Airport"
             continue
         words = part.split()
-        while len(words) > 2 and (words[0] == city or fold(words[0]) in towns):  # "London Heathrow Airport"
+        while len(words) > 2 and (words[0] == city or name_key(words[0]) in towns):  # "London Heathrow Airport"
             words = words[1:]
         names += [part, " ".join(words)]
         core = AIRPORT_WORDS.sub("", " ".join(words))
-        if core != " ".join(words) and core and fold(core) not in towns:
+        if core != " ".join(words) and core and name_key(core) not in towns:
             names.append("~" + core)
     return [n for n in dict.fromkeys(names) if n != name]
 
@@ -174,7 +174,7 @@ def _airports(a1_codes: dict[tuple[str, str], str], towns: set[str]) -> list[str
         for a in csv.DictReader(f):
             if not a["iata"] or not a["name"]:
                 continue
-            admin1 = a1_codes.get((a["country"], fold(a["subd"])), "")
+            admin1 = a1_codes.get((a["country"], name_key(a["subd"])), "")
             rows.append(_row("F", "", a["name"], a["country"], admin1, a["lat"], a["lon"], 0,
                              "|".join(_airport_names(a["name"], a["city"], towns)), ""))
     return rows
@@ -278,8 +278,8 @@ def build() -> Path:
         s = subs[i - 1]
         if s[6] == "1":
             for n in [s[0], *s[5].split("|")]:
-                a1_codes[(parts[0], fold(n))] = parts[1] if len(parts) > 1 else ""
-    rows += _airports(a1_codes, {fold(c["name"]) for c in cities if c["population"] >= 15_000})
+                a1_codes[(parts[0], name_key(n))] = parts[1] if len(parts) > 1 else ""
+    rows += _airports(a1_codes, {name_key(c["name"]) for c in cities if c["population"] >= 15_000})
 
     OUT.parent.mkdir(parents=True, exist_ok=True)
     with gzip.open(OUT, "wt", encoding="utf-8", compresslevel=9) as f:

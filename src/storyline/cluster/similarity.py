@@ -43,6 +43,7 @@ from storyline.cluster.records import LEAD_TYPE, PLACE_KM
 from storyline.models import EventRecord
 from storyline.nlp.embeddings import DIM
 from storyline.resolve.geo import haversine_km
+from storyline.unionfind import UnionFind
 
 LINK = 0.2  # pair score that puts two central records in one candidate group
 CUT = 0.18  # average group-weighted score for one event
@@ -273,22 +274,10 @@ def _local_idf(m: csr_matrix) -> csr_matrix:
 def connected(n: int, i: np.ndarray, j: np.ndarray) -> list[list[int]]:
     """Connected components of ``n`` nodes linked by the pairs (i[k], j[k]), each sorted, in order
     of their smallest node."""
-    parent = list(range(n))
-
-    def find(a: int) -> int:
-        while parent[a] != a:
-            parent[a] = parent[parent[a]]
-            a = parent[a]
-        return a
-
+    sets = UnionFind(n)
     for a, b in zip(i.tolist(), j.tolist()):
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    groups: dict[int, list[int]] = {}
-    for k in range(n):
-        groups.setdefault(find(k), []).append(k)
-    return sorted(groups.values(), key=lambda g: g[0])
+        sets.union(a, b)
+    return sets.groups()
 
 
 def _slices(table: Table, members: list[int]) -> list[list[int]]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from storyline.models import Event
+from storyline.unionfind import UnionFind
 
 
 def date_label(ev: Event) -> str:
@@ -25,25 +26,16 @@ def sort_key(ev: Event) -> tuple:
 
 def stories(events: list[Event]) -> list[list[Event]]:
     """Connected components of events linked by a shared article, each ordered by date."""
-    parent = {ev.id: ev.id for ev in events}
-
-    def find(x: str) -> str:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    by_article: dict[str, list[str]] = defaultdict(list)
-    for ev in events:
+    sets = UnionFind(len(events))
+    by_article: dict[str, list[int]] = defaultdict(list)
+    for k, ev in enumerate(events):
         for a in ev.articles:
-            by_article[a.id].append(ev.id)
-    for ids in by_article.values():
-        for other in ids[1:]:
-            parent[find(other)] = find(ids[0])
-    groups: dict[str, list[Event]] = defaultdict(list)
-    for ev in events:
-        groups[find(ev.id)].append(ev)
-    return sorted((sorted(g, key=sort_key) for g in groups.values()), key=lambda g: sort_key(g[0]))
+            by_article[a.id].append(k)
+    for members in by_article.values():
+        for other in members[1:]:
+            sets.union(members[0], other)
+    groups = [sorted((events[k] for k in g), key=sort_key) for g in sets.groups()]
+    return sorted(groups, key=lambda g: sort_key(g[0]))
 
 
 def timeline(events: list[Event], by: str) -> dict[str, list[Event]]:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import functools
 import json
 import re
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from importlib import resources
@@ -25,6 +24,8 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from storyline.models import ActorRef, Entity
+from storyline.resolve.names import ARABIC_ARTICLES, fold
+from storyline.unionfind import UnionFind
 
 KINDS = (
     "state_military", "government", "police", "militia_rebel", "terrorist_group", "political_party",
@@ -39,24 +40,10 @@ ACLED_ACTOR_TYPE: dict[str, str | None] = {
 }
 FUZZY_MIN_LEN = 8  # folded names shorter than this never fuzzy-match: "Hamas"/"Hasm" are different groups
 FUZZY_CUTOFF = 88.0
-_APOS = re.compile(r"[’'ʿʾ‘`´]")
-_ARTICLE = {"al", "el"}
 _DETERMINERS = {"the", "a", "an", "some", "several", "many", "numerous", "various", "other", "two", "three", "four",
                 "five", "six", "seven", "eight", "nine", "ten", "dozens", "hundreds", "thousands", "of", "least",
                 "at", "more", "than", "about", "around", "nearly", "its", "their", "his", "her", "these", "those",
                 "unidentified", "unknown", "suspected", "local", "armed", "alleged"}
-
-
-def fold(name: str) -> str:
-    """Comparison key: lowercase, no accents, apostrophes, punctuation or Arabic article, single spaces."""
-    s = "".join(ch for ch in unicodedata.normalize("NFKD", name) if not unicodedata.combining(ch)).lower()
-    s = _APOS.sub("", s).replace("&", " and ")
-    s = re.sub(r"\ba(d|n|r|s|t|z|sh|th|dh)-(?=\1)", "", s)  # assimilated article: ash-Sham, ad-Din
-    s = re.sub(r"(?<=\w)\.(?=\w)", "", s)  # U.S. -> us
-    toks = [t for t in re.sub(r"[\W_]+", " ", s).split() if t not in _ARTICLE]
-    if len(toks) > 1 and toks[0] == "the":
-        toks = toks[1:]
-    return " ".join(toks)
 
 
 def is_acronym(text: str) -> bool:
@@ -246,7 +233,7 @@ def _strip_title(name: str) -> tuple[str, str] | None:
     while last_title + 1 < len(toks) and low[last_title + 1] in _ROLE_FILLERS:
         last_title += 1  # "Secretary of State", "Minister of Foreign Affairs"
     rest = toks[last_title + 1:]
-    if len(rest) > 4 or not all(t[:1].isupper() for t in rest if t.lower() not in _ARTICLE | {"bin", "ibn", "abu", "de", "van", "von"}):
+    if len(rest) > 4 or not all(t[:1].isupper() for t in rest if t.lower() not in ARABIC_ARTICLES | {"bin", "ibn", "abu", "de", "van", "von"}):
         return None
     return " ".join(toks[: last_title + 1]), " ".join(rest)
 
@@ -499,27 +486,6 @@ def _initials(key: str) -> set[str]:
     return {"".join(t[0] for t in toks), "".join(t[0] for t in toks if t not in _SKIP_INITIAL)}
 
 
-class _Union:
-    """Union-find that refuses to join two different knowledge-base entities."""
-
-    def __init__(self, kb_ids: list[str | None]):
-        self.parent = list(range(len(kb_ids)))
-        self.kb = list(kb_ids)
-
-    def find(self, i: int) -> int:
-        while self.parent[i] != i:
-            self.parent[i] = self.parent[self.parent[i]]
-            i = self.parent[i]
-        return i
-
-    def union(self, a: int, b: int) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra == rb or (self.kb[ra] and self.kb[rb] and self.kb[ra] != self.kb[rb]):
-            return
-        self.parent[rb] = ra
-        self.kb[ra] = self.kb[ra] or self.kb[rb]
-
-
 def merge_across_documents(names: list[str]) -> dict[str, str]:
     """Map each distinct name to one canonical spelling shared by its variants across documents.
 
@@ -535,7 +501,7 @@ def merge_across_documents(names: list[str]) -> dict[str, str]:
     misses = [i for i, e in enumerate(kb_hits) if e is None]
     for i, e in zip(misses, kb.fuzzy_many([uniq[i] for i in misses])):
         kb_hits[i] = e
-    uf = _Union([e.id if e else None for e in kb_hits])
+    uf = UnionFind(len(uniq), [e.id if e else None for e in kb_hits])
     first: dict[str, int] = {}
     for i, k in enumerate(keys):
         uf.union(first.setdefault(k, i), i)
@@ -579,12 +545,9 @@ def merge_across_documents(names: list[str]) -> dict[str, str]:
     key_counts = Counter()  # a spelling's weight counts all spellings that fold the same way
     for i, n in enumerate(uniq):
         key_counts[keys[i]] += counts[n]
-    groups: dict[int, list[int]] = {}
-    for i in range(len(uniq)):
-        groups.setdefault(uf.find(i), []).append(i)
     out: dict[str, str] = {}
-    for root, members in groups.items():
-        kb_id = uf.kb[root]
+    for members in uf.groups():
+        kb_id = uf.label[uf.find(members[0])]
         if kb_id:
             canon = kb.entries[kb_id].name
         else:

@@ -6,7 +6,7 @@ Ont."), country codes anywhere ("U.S.-led"), demonyms (``demonyms=True``: "Syria
 geoparsing corpora annotate them, also inside other names) and capitalised names NER missed. A
 small town under a vague label ("Enfield Council", "the Innisfail skater") counts only with a cue
 around it and the article's other places (or the source's country) behind it. Names match after
-folding case, accents, punctuation and a leading "al-"/"el-"/"the". Among same-named entries the
+folding case, accents, punctuation, Arabic articles and a leading "the". Among same-named entries the
 winner is the one the rest of the article supports (same country, same first-order division,
 nearby, sibling divisions, the country of the source's address), then the bigger place; countries
 and first-order divisions outrank towns that merely share their name, except a country's capital
@@ -25,7 +25,6 @@ import math
 import os
 import re
 import sys
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -35,6 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from storyline.models import Entity, Place
+from storyline.resolve.names import fold
 
 GAZETTEER = "gazetteer.tsv.gz"
 PRECISION = {"P": "place", "F": "place", "A2": "admin2", "A1": "admin1", "C": "country", "R": "region"}
@@ -43,7 +43,6 @@ ALT_PENALTY = 1.0  # a town matched only through an alternate spelling
 SAME_COUNTRY, SAME_ADMIN1, NEARBY_KM = 1.4, 2.4, 250.0
 SEAT_SHARE = 0.25  # a division's namesake city with this share of its people is what the bare name means
 TIE = 0.5  # readings of a name this close in score are equally likely
-ARTICLES = {"the", "al", "el"}
 ABBREVIATION_RE = re.compile(r"(?:[A-Z][a-z]{0,4}\.)+|(?:[A-Z]\. ?)+[A-Z][a-z]?\.?|[A-Z]{2,4}|[A-Z][a-z]{1,2}")
 NOT_NAMES = {"north", "south", "east", "west", "central", "northern", "southern", "eastern", "western",
              "northeast", "northwest", "southeast", "southwest", "centre", "center", "capital", "city",
@@ -88,21 +87,12 @@ LIST_SEP_RE = re.compile(r",? (?:and|or) |, ")
 TOWN_COMMA_RE = re.compile(r"\b[A-Z][\w'-]+, $")
 SAINT_CONTINUES_RE = re.compile(r" [A-Z][a-z]+(?:['’]s)?")
 UNIT_OF_RE = re.compile(r"(?i:(city|town|village|county|district|borough|municipality|province|state)) of (?=[A-Z])")
-_UNMARKED = str.maketrans("", "", "'’ʼʻ`.")
-_NON_WORD_RE = re.compile(r"[\W_]+")
 
 
-def fold(name: str) -> str:
-    """Matching key: no case, accents, apostrophes, dots, spaces or a leading article.
-
-    Called for every name while the gazetteer loads, hence the ASCII fast path.
-    """
-    if not name.isascii():
-        name = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
-    words = _NON_WORD_RE.sub(" ", name.lower().translate(_UNMARKED)).split()
-    while len(words) > 1 and words[0] in ARTICLES:
-        words = words[1:]
-    return "".join(words)
+def name_key(name: str) -> str:
+    """Gazetteer key of a name: its :func:`~storyline.resolve.names.fold` without spaces
+    ("Ras al-Ain", "Ras Ain" and "RasAin" meet)."""
+    return fold(name).replace(" ", "")
 
 
 def index_names(kind: str, name: str, names: Iterable[str]) -> str:
@@ -110,12 +100,12 @@ def index_names(kind: str, name: str, names: Iterable[str]) -> str:
     every load. Abbreviations stay as written; "~" marks a looser alternate of a division, and a
     second-order division's one-word alias ("Lamar" for "Lamar County") is one.
     """
-    own, out = fold(name), {}
+    own, out = name_key(name), {}
     for alt in filter(None, names):
         if ABBREVIATION_RE.fullmatch(alt):
             out[alt] = None
             continue
-        key = fold(alt.lstrip("~"))
+        key = name_key(alt.lstrip("~"))
         if key and key != own:
             out[("~" if alt[0] == "~" or (kind == "A2" and " " not in alt.strip()) else "") + key] = None
     return "|".join(out)
@@ -217,7 +207,7 @@ class Geocoder:
                 self.admin1[(cc, a1)] = i
             elif kind == "R":
                 regions[name] = i
-            self._add(fold(name), i, True)
+            self._add(name_key(name), i, True)
             # alternate names come folded (see index_names); a town's are all "alternate", a
             # division's only when marked "~" ("Aleppo" for "Aleppo Governorate")
             for alt in filter(None, names.split("|")):
@@ -225,7 +215,7 @@ class Geocoder:
                     if kind in ("C", "A1"):  # "Ky.", "UK"; a town's short alias ("Bam" for Balm, Florida) is a name
                         self.abbreviations.setdefault(alt, []).append(i)
                     else:
-                        self._add(fold(alt), i, False)
+                        self._add(name_key(alt), i, False)
                 elif alt[0] == "~":
                     self._add(alt[1:], i, False)
                 else:
@@ -236,7 +226,7 @@ class Geocoder:
         for i, names in sorted((t for t in targets if t[0] is not None), key=lambda t: -rows[t[0]][7]):
             for d in re.split(r"[,/|]", names):
                 if d.strip():
-                    self.demonyms.setdefault(fold(d), i)  # type: ignore[arg-type]
+                    self.demonyms.setdefault(name_key(d), i)  # type: ignore[arg-type]
 
     _TABLES = ("index", "demonyms", "abbreviations", "countries", "admin1")
 
@@ -267,7 +257,7 @@ class Geocoder:
         elif name.isupper() and len(name) <= 3:
             return []  # a code that is no known abbreviation: "EU" is no town in France
         else:
-            hits = self.index.get(fold(name), [])
+            hits = self.index.get(name_key(name), [])
         return [(self.entries[i], exact) for i, exact in hits if allowed is None or self.entries[i].kind in allowed]
 
     def resolve_name(self, name: str, context_countries: Sequence[str] = ()) -> Place | None:
@@ -386,19 +376,19 @@ class Geocoder:
             cands = inside or [c for c in cands if m.label not in STRICT_LABELS or self._notable(*c, m.label)]
         # siblings support a division under its own name ("Wyoming", not "Aleppo"), and not one named
         # after its own seat ("Bamako", "Tehran"): there the city is meant
-        key = fold(m.name)
+        key = name_key(m.name)
         seats = {(e.country, e.admin1) for e, _ in cands if e.kind == "P"}
         # a division named after a city that holds a good share of its people ("Raqqa") is, unqualified,
         # the city ("Quebec", where one in twenty Quebecers live in Quebec City, is not); so is one
         # named like its country's capital ("Washington")
         cities = [e for e, x in cands if e.kind == "P"]
-        capitals = {c.country for c in cities if c.capital and fold(c.name) == key}
+        capitals = {c.country for c in cities if c.capital and name_key(c.name) == key}
         if within is None:  # "Washington" is the capital, not Washington, Missouri, unless the text says so
             cands = [(e, x) for e, x in cands if e.kind != "P" or e.capital or e.country not in capitals]
         cands = [(e, x) for e, x in cands if e.kind != "A1" or not any(
-            fold(c.name) == fold(e.name) and c.country == e.country
+            name_key(c.name) == name_key(e.name) and c.country == e.country
             and (c.capital or c.admin1 == e.admin1 and c.population >= SEAT_SHARE * e.population) for c in cities)]
-        scored = [(self._score(e, x, ctx_c, ctx_a, points, ctx_d if fold(e.name) == key
+        scored = [(self._score(e, x, ctx_c, ctx_a, points, ctx_d if name_key(e.name) == key
                                and (e.country, e.admin1) not in seats else None), e) for e, x in cands]
         return sorted(scored, key=lambda t: -t[0])
 
@@ -493,8 +483,8 @@ class Geocoder:
         out: list[_Mention] = []
         taken: list[tuple[int, int]] = []
         # "Paterson" after "Jim Paterson" is the person again
-        surnames = {fold(e.text.split()[-1]) for e in entities if e.label == "PERSON" and len(e.text.split()) > 1}
-        personal = {fold(w) for e in entities if e.label == "PERSON" and " " in e.text.strip() for w in e.text.split()}
+        surnames = {name_key(e.text.split()[-1]) for e in entities if e.label == "PERSON" and len(e.text.split()) > 1}
+        personal = {name_key(w) for e in entities if e.label == "PERSON" and " " in e.text.strip() for w in e.text.split()}
 
         def cued(m: _Mention) -> bool:
             """A weak name stays only where the words around it make it a place: a preposition of
@@ -528,7 +518,7 @@ class Geocoder:
                 (i for i in self.abbreviations.get(code.rstrip(".") + ".", ()) if self.entries[i].kind == "A1"), None)
             if state is not None and free(*mt.span(2)):
                 a1 = self.entries[state]
-                out.append(_Mention(mt.start(2), mt.end(2), mt.group(2), fold(a1.name), "GPE", frozenset({"A1"}),
+                out.append(_Mention(mt.start(2), mt.end(2), mt.group(2), name_key(a1.name), "GPE", frozenset({"A1"}),
                                     name=a1.name))
                 taken.append((mt.start(2), mt.end(2)))
         for mt in self.division_re.finditer(text):  # "Barrie, Ont.": a town, whatever NER made of it
@@ -542,8 +532,8 @@ class Geocoder:
                     taken.append((m.start, m.end))
         for mt in BORDER_RE.finditer(text):
             names = (mt.group(1), mt.group(2)) if mt.group(1) else (mt.group(3), mt.group(4))
-            if free(mt.start(), mt.end()) and all(self.index.get(fold(n)) for n in names):
-                out.append(_Mention(mt.start(), mt.end(), mt.group(0), fold(mt.group(0)), "LOC", border=names))
+            if free(mt.start(), mt.end()) and all(self.index.get(name_key(n)) for n in names):
+                out.append(_Mention(mt.start(), mt.end(), mt.group(0), name_key(mt.group(0)), "LOC", border=names))
                 taken.append((mt.start(), mt.end()))
         for ent in sorted(entities, key=lambda x: x.start):
             if ent.label == "NORP" and not demonyms:
@@ -574,7 +564,7 @@ class Geocoder:
             taken.append((m.start, m.end))
         for mt in self.country_code_re.finditer(text):  # "U.S.-led", "the US Geological Survey"
             if free(*mt.span()) and not _shouted(text, *mt.span()):
-                out.append(_Mention(mt.start(), mt.end(), mt.group(0), fold(mt.group(0)), "GPE"))
+                out.append(_Mention(mt.start(), mt.end(), mt.group(0), name_key(mt.group(0)), "GPE"))
                 taken.append(mt.span())
         people = [(e.start, e.end) for e in entities if e.label == "PERSON"]
         named = [(e.start, e.end) for e in entities if e.label not in ("PERSON", "DATE", "TIME", "CARDINAL")]
@@ -586,7 +576,7 @@ class Geocoder:
                     s, e = mt.start() + words[i][0], mt.start() + words[j - 1][1]
                     sure = self._unmarked_place(text, s, text[s:e], surnames, any(a <= s and e <= b for a, b in named)) \
                         if free(s, e) and all(e <= a or s >= b for a, b in people) else None
-                    m = _Mention(s, e, text[s:e], fold(text[s:e]), "CAPS", weak=not sure)
+                    m = _Mention(s, e, text[s:e], name_key(text[s:e]), "CAPS", weak=not sure)
                     if sure or sure is not None and cued(m):
                         out.append(m)
                         taken.append((s, e))
@@ -595,9 +585,9 @@ class Geocoder:
                 i += 1
         if demonyms:  # "German-Iraqi", "the Syrian Observatory": adjectives NER left inside other names
             for mt in re.finditer(r"\b[A-Z][a-z]+\b", text):
-                if fold(mt.group(0)) in self.demonyms and free(*mt.span()) and all(
+                if name_key(mt.group(0)) in self.demonyms and free(*mt.span()) and all(
                         mt.end() <= a or mt.start() >= b for a, b in people):
-                    out.append(_Mention(mt.start(), mt.end(), mt.group(0), fold(mt.group(0)), "NORP"))
+                    out.append(_Mention(mt.start(), mt.end(), mt.group(0), name_key(mt.group(0)), "NORP"))
         return sorted(out, key=lambda m: m.start)
 
     def _qualified(self, text: str, m: _Mention) -> bool:
@@ -625,7 +615,7 @@ class Geocoder:
             start, span = start + unit.end(), span[unit.end():]
             end = start + len(span)
             if self.candidates(span, kinds):
-                return _Mention(start, end, span, fold(span), label, kinds=frozenset(kinds))
+                return _Mention(start, end, span, name_key(span), label, kinds=frozenset(kinds))
         if span.endswith(("'s", "’s")):
             end, span = end - 2, span[:-2]
         span = span.rstrip(",;:")
@@ -642,18 +632,18 @@ class Geocoder:
             whole = text[start:suffix.end()]
             kinds = frozenset({"A2"} if suffix.group(0).strip().lower() == "county" else {"A1", "A2"})
             if self.candidates(span, kinds):  # "Aleppo province": the division, not the city
-                return _Mention(start, suffix.end(), whole, fold(span), "GPE", kinds=kinds, name=span, whole=whole)
+                return _Mention(start, suffix.end(), whole, name_key(span), "GPE", kinds=kinds, name=span, whole=whole)
             if self.candidates(whole):  # "Lamar County" is a name of its own
-                return _Mention(start, suffix.end(), whole, fold(whole), "GPE")
+                return _Mention(start, suffix.end(), whole, name_key(whole), "GPE")
         inner = re.match(rf"(?i:(?:far )?{DIRECTIONS}) ", span)
         if inner and not self.candidates(span) and self.candidates(span[inner.end():]):
             name = span[inner.end():]
-            return _Mention(start, end, span, fold(name), label, direction=inner.group(0).split()[-1], name=name)
+            return _Mention(start, end, span, name_key(name), label, direction=inner.group(0).split()[-1], name=name)
         prefix = DIRECTION_RE.search(text, max(0, start - 20), start)
         if prefix and label != "NORP" and not self.candidates(text[prefix.start():end]):
             word = prefix.group(0).strip().split()[-1]
-            return _Mention(prefix.start(), end, text[prefix.start():end], fold(span), label, direction=word, name=span)
-        return _Mention(start, end, span, fold(span), label)
+            return _Mention(prefix.start(), end, text[prefix.start():end], name_key(span), label, direction=word, name=span)
+        return _Mention(start, end, span, name_key(span), label)
 
     def _unmarked_place(self, text: str, start: int, span: str, surnames: set[str], in_entity: bool = False) -> bool | None:
         """Whether a capitalised name NER missed is a place: True when surely (a country, division
@@ -663,7 +653,7 @@ class Geocoder:
         ("Kentucky State Police said") and it names a country or a place of half a million.
         """
         own = self._town_name(text, span)
-        if own is None or fold(span) in NOT_NAMES or fold(span) in surnames \
+        if own is None or name_key(span) in NOT_NAMES or name_key(span) in surnames \
                 or span.isupper() and _shouted(text, start, start + len(span)):
             return None
         if not own:
@@ -685,9 +675,9 @@ class Geocoder:
         cands = self.candidates(span)
         if not cands:
             return None
-        key = fold(span)
+        key = name_key(span)
         return span in self.abbreviations or any(  # "ACT", "NSW"
-            x and fold(e.name) == key or x and " " in span for e, x in cands)
+            x and name_key(e.name) == key or x and " " in span for e, x in cands)
 
 
 def _shouted(text: str, start: int, end: int) -> bool:
