@@ -105,9 +105,12 @@ def hashed(rows: list[dict[str, int]], weighting: str) -> csr_matrix:
 
 
 def _unit_rows(m: csr_matrix) -> csr_matrix:
-    norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
+    """Rows scaled to unit length (in place, on the stored values: no dense intermediate)."""
+    rows = np.repeat(np.arange(m.shape[0]), np.diff(m.indptr))
+    norms = np.sqrt(np.bincount(rows, weights=m.data ** 2, minlength=m.shape[0]))
     scale = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
-    return csr_matrix(m.multiply(scale[:, None]))
+    m.data = m.data * scale[rows]
+    return m
 
 
 class Table:
