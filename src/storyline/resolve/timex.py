@@ -3,7 +3,7 @@
 A regex grammar (``RULES``) proposes candidate spans; overlapping candidates are resolved
 longest-first, adjacent clock times and days are merged ("12:00 UTC Monday"), and anaphoric
 "the day"/"that day" take the last day mentioned before them. Relative expressions are anchored on
-the publication date; the sentence's tense (from the spaCy parse when given) decides whether a bare
+the publication date; the clause's tense (:mod:`storyline.resolve.timex_tense`) decides whether a bare
 "Thursday" or "In February" points back (the default, news reports the past) or forward. We do
 not use dateparser for the text itself: it copies the base day into month-only dates and reads
 "Friday 22" as a day of month.
@@ -23,17 +23,11 @@ from storyline.resolve.timex_lex import (
     DAYNUM, HOLIDAY_PREFIX, MONTH, NUM, ORDINALS, PART_OF_DAY, SET_WORDS, UNIT, VAGUE_REFS, WEEKDAY, WEEKDAYS,
     YEAR, alt, duration, month_of, number,
 )
+from storyline.resolve.timex_tense import clause_tense
 
 
 class _NoAnchor(Exception):
     """Raised by a rule that needs the publication date when there is none."""
-
-
-PRESENT_MD = {"can", "could", "must"}  # modals that do not push a date forward
-FUTURE_LEMMAS = {"plan", "schedule", "expect", "intend", "aim", "prepare", "promise", "vow", "pledge", "threaten", "want",
-                 "hope", "seek"}
-FUTURE_RE = re.compile(r"\b(?:will|'ll|shall|would|should|may|might|going to|plans? to|scheduled|expected to|due to|set to)\b", re.I)
-PAST_RE = re.compile(r"\b(?:was|were|had|did|said|\w+ed)\b", re.I)
 
 
 @dataclass
@@ -53,50 +47,9 @@ class _Ctx:
     def tense(self, start: int, end: int) -> str:
         """``past``, ``future`` or ``present`` for the clause around a span."""
         key = (start, end)
-        before = self.text[max(0, start - 12): start].lower()
-        if re.search(r"\b(?:until|till)\s+$", before):
-            return "future"
-        if re.search(r"\bsince\s+$", before):
-            return "past"
         if key not in self._tense:
-            self._tense[key] = self._parse_tense(start, end) if self.doc is not None else self._regex_tense(start)
+            self._tense[key] = clause_tense(self.text, self.doc, start, end)
         return self._tense[key]
-
-    def _parse_tense(self, start: int, end: int) -> str:
-        span = self.doc.char_span(start, end, alignment_mode="expand")
-        if span is None or not len(span):
-            return self._regex_tense(start)
-        tok = span.root
-        for _ in range(6):
-            if tok.pos_ in ("VERB", "AUX") and tok not in span or tok.head is tok:
-                break
-            tok = tok.head
-        lo, hi = sorted((tok.idx, start))
-        if "\n" in self.text[lo:hi] or tok.pos_ not in ("VERB", "AUX"):
-            return self._regex_tense(start)  # the parse ran across a headline break
-        chain = [tok]
-        while (chain[-1].dep_ in ("xcomp", "conj", "ccomp", "advcl", "relcl") and len(chain) < 4
-               and "\n" not in self.text[chain[-1].head.idx: chain[-1].idx]):
-            chain.append(chain[-1].head)
-        for i, v in enumerate(chain):
-            if any(c.tag_ == "MD" and c.lower_ not in PRESENT_MD for c in v.children):
-                return "future"
-            if i == 0 and v.tag_ in ("VB", "VBN") and any(c.tag_ == "TO" for c in v.children):
-                return "future"  # "is set to begin on Wednesday", "to be held on October 12"
-            if v.lemma_ in FUTURE_LEMMAS:
-                return "future"
-        if tok.tag_ in ("VBD", "VBN") or any(c.tag_ == "VBD" and c.dep_.startswith("aux") for c in tok.children):
-            return "past"
-        return "present"
-
-    def _regex_tense(self, pos: int) -> str:
-        """Fallback without a parse: modal/future cues or past-tense words in the sentence."""
-        left = re.split(r"[.!?]\s|\n", self.text[max(0, pos - 300): pos])[-1]
-        right = re.split(r"[.!?]\s|\n", self.text[pos: pos + 300])[0]
-        sentence = left + right
-        if FUTURE_RE.search(sentence):
-            return "future"
-        return "past" if PAST_RE.search(sentence) else "present"
 
 
 Handler = Callable[[re.Match[str], _Ctx], "Val | None"]
