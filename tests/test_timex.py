@@ -33,6 +33,32 @@ def test_future_tense_weekday_points_forward() -> None:
     assert got["next Thursday"].value == "2021-03-04"
 
 
+def test_infinitive_under_a_past_verb_points_back_under_a_plan_forward() -> None:
+    # 2021-02-25 is a Thursday.
+    got = times("The assembly voted Friday to dissolve itself. Officials declined to comment Monday.", "2021-02-25")
+    assert got["Friday"].value == "2021-02-19"
+    assert got["Monday"].value == "2021-02-22"
+    planned = times("The delegation planned to leave the capital on Saturday.", "2021-02-25")
+    assert planned["Saturday"].value == "2021-02-27"
+    announced = times("They will appeal the ruling, announced Wednesday by the court.", "2021-02-25")
+    assert announced["Wednesday"].value == "2021-02-24"
+
+
+def test_near_dates_keep_their_side_whatever_the_tense() -> None:
+    got = times("The offer was extended to Nov. 16. It had been due to expire in November.", "1989-10-30")
+    assert got["Nov. 16"].value == "1989-11-16"
+    assert got["November"].value == "1989-11"
+    far = times("The offer expired on Aug. 16.", "1989-03-01")
+    assert far["Aug. 16"].value == "1988-08-16"
+
+
+def test_quarter_is_the_nearest_whatever_the_tense() -> None:
+    got = times("The company expects to report a loss for the third quarter.", "1989-10-26")
+    assert got["the third quarter"].value == "1989-Q3"
+    ahead = times("Plants were closed during the fourth quarter.", "2006-08-19")
+    assert ahead["the fourth quarter"].value == "2006-Q4"
+
+
 def test_last_week_is_previous_iso_week() -> None:
     got = times("Rebels seized the airport last week.", "2021-02-25")
     t = got["last week"]

@@ -121,7 +121,7 @@ def _month(m: re.Match[str], ctx: _Ctx) -> Val | None:
     if m["y"]:
         return cal.month(_rel_year(m["y"], ctx), mon)
     mod = (m["mod"] or "").lower()
-    direction = {"last": "before", "next": "future", "this": "past"}.get(mod) or _direction(m, ctx)
+    direction = {"last": "before", "next": "future", "this": "past"}.get(mod) or ctx.tense(m.start(), m.end())
     if mod == "this" and ctx.tense(m.start(), m.end()) == "future":
         direction = "future"
     return cal.month(cal.month_near(ctx.anchor(), mon, direction), mon)

@@ -108,18 +108,33 @@ def weekday_near(anchor: Date, wd: int, direction: str) -> Date:
     return anchor + dt.timedelta(days=ahead)
 
 
+NEAR_DAYS = 45  # a date this close to publication keeps its side whatever the clause's tense
+NEAR_MONTHS = 1
+
+
 def month_near(anchor: Date, m: int, direction: str) -> int:
-    """Year of month ``m`` relative to ``anchor`` (``past``: on or before, same month counts;
-    ``future``: on or after; ``before``: strictly before, as in "last September")."""
-    if direction == "future":
-        return anchor.year if m >= anchor.month else anchor.year + 1
+    """Year of month ``m`` relative to ``anchor``.
+
+    ``before`` is strictly before ("last September"). ``past`` is on or before and ``future`` on
+    or after, unless the other side's month is adjacent and nearer: a past-tense "was extended
+    until November" written in late October is this November. ``present`` takes the nearest.
+    """
     if direction == "before":
         return anchor.year if m < anchor.month else anchor.year - 1
-    return anchor.year if m <= anchor.month else anchor.year - 1
+    back = (anchor.month - m) % 12  # months since the latest such month
+    ahead = (m - anchor.month) % 12
+    if direction == "past" and not (0 < ahead <= NEAR_MONTHS):
+        return anchor.year if back <= anchor.month - 1 else anchor.year - 1
+    if direction == "future" and not (0 < back <= NEAR_MONTHS and back < ahead):
+        return anchor.year if ahead <= 12 - anchor.month else anchor.year + 1
+    return (anchor.year if back <= anchor.month - 1 else anchor.year - 1) if back < ahead else \
+        (anchor.year if ahead <= 12 - anchor.month else anchor.year + 1)
 
 
 def monthday_year(anchor: Date, m: int, d: int, direction: str) -> int | None:
-    """Year for a day-of-month without a year: past/future tense decide, else the nearest."""
+    """Year for a day of month without a year: the tense decides (``past`` on or before the
+    anchor, ``future`` on or after) unless the other side's date is within ``NEAR_DAYS`` and
+    nearer, as newswire drops the year of dates close to publication; else the nearest."""
     cands = []
     for y in (anchor.year - 1, anchor.year, anchor.year + 1):
         try:
@@ -128,23 +143,28 @@ def monthday_year(anchor: Date, m: int, d: int, direction: str) -> int | None:
             continue
     if not cands:
         return None
-    if direction == "past":
-        prior = [c for c in cands if c <= anchor]
-        if prior:
-            return max(prior).year
-    if direction == "future":
-        later = [c for c in cands if c >= anchor]
-        if later:
+    nearest = min(cands, key=lambda c: abs((c - anchor).days)).year
+    prior = [c for c in cands if c <= anchor]
+    later = [c for c in cands if c >= anchor]
+    if direction == "past" and prior:
+        if later and (min(later) - anchor).days <= NEAR_DAYS:
             return min(later).year
-    return min(cands, key=lambda c: abs((c - anchor).days)).year
+        return max(prior).year
+    if direction == "future" and later:
+        if prior and (anchor - max(prior)).days <= NEAR_DAYS and anchor - max(prior) < min(later) - anchor:
+            return max(prior).year
+        return min(later).year
+    return nearest
 
 
 def quarter_near(anchor: Date, q: int, direction: str) -> int:
-    """Year of quarter ``q``: past tense the latest begun by ``anchor``, future the next one not yet
-    over, present tense the nearest (a "fourth quarter" mentioned in August is the coming one)."""
+    """Year of quarter ``q``: the nearest to ``anchor`` (results are reported just after a quarter
+    ends and forecast just before one begins, so "the third quarter" in October is this year's
+    whatever the tense); a tie goes ahead in a future-tense clause, else back."""
     cur = (anchor.month - 1) // 3 + 1
-    if direction == "future":
-        return anchor.year if q >= cur else anchor.year + 1
-    if direction == "present":
-        return min((anchor.year - 1, anchor.year, anchor.year + 1), key=lambda y: abs(4 * (y - anchor.year) + q - cur))
-    return anchor.year if q <= cur else anchor.year - 1
+    back, ahead = (cur - q) % 4, (q - cur) % 4
+    if back == 0:
+        return anchor.year
+    if ahead < back or ahead == back and direction == "future":
+        return anchor.year if q > cur else anchor.year + 1
+    return anchor.year if q < cur else anchor.year - 1

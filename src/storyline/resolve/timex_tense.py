@@ -9,9 +9,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-PRESENT_MD = {"can", "could", "must"}  # modals that do not push a date forward
+FUTURE_MD = {"will", "'ll", "wo", "shall", "would", "'d", "may", "might", "should"}  # modals that put a date ahead
 FUTURE_LEMMAS = {"plan", "schedule", "expect", "intend", "aim", "prepare", "promise", "vow", "pledge", "threaten", "want",
                  "hope", "seek"}
+# non-finite verbs and predicates whose time is read from the verb they depend on
+CLIMB_DEPS = {"xcomp", "advcl", "conj", "ccomp", "acomp", "pcomp", "prep", "acl", "relcl"}
 FUTURE_RE = re.compile(r"\b(?:will|'ll|shall|would|should|may|might|going to|plans? to|scheduled|expected to|due to|set to)\b", re.I)
 PAST_RE = re.compile(r"\b(?:was|were|had|did|said|\w+ed)\b", re.I)
 
@@ -27,6 +29,15 @@ def clause_tense(text: str, doc: Any, start: int, end: int) -> str:
 
 
 def _parse_tense(text: str, doc: Any, start: int, end: int) -> str:
+    """The tense of the finite verb the expression hangs on.
+
+    A modal of the future ("will", "would", "may") looks ahead; a past finite verb or auxiliary
+    looks back, whatever it governs ("voted Friday to make", "declined to comment Saturday").
+    Infinitives, gerunds and participles take the tense of the verb they depend on; an infinitive
+    under a verb of planning in any tense ("planned to leave on Thursday") or under a present-tense
+    verb ("is to meet Tuesday"), and a present verb of planning ("is scheduled for Friday"), look
+    ahead.
+    """
     span = doc.char_span(start, end, alignment_mode="expand")
     if span is None or not len(span):
         return _regex_tense(text, start)
@@ -38,19 +49,30 @@ def _parse_tense(text: str, doc: Any, start: int, end: int) -> str:
     lo, hi = sorted((tok.idx, start))
     if "\n" in text[lo:hi] or tok.pos_ not in ("VERB", "AUX"):
         return _regex_tense(text, start)  # the parse ran across a headline break
-    chain = [tok]
-    while (chain[-1].dep_ in ("xcomp", "conj", "ccomp", "advcl", "relcl") and len(chain) < 4
-           and "\n" not in text[chain[-1].head.idx: chain[-1].idx]):
-        chain.append(chain[-1].head)
-    for i, v in enumerate(chain):
-        if any(c.tag_ == "MD" and c.lower_ not in PRESENT_MD for c in v.children):
+    infinitive = False
+    for _ in range(5):
+        aux = [c for c in tok.children if c.dep_ in ("aux", "auxpass")]
+        planned = infinitive and tok.lemma_ in FUTURE_LEMMAS  # "planned to leave on Thursday"
+        if planned or any(c.tag_ == "MD" and c.lower_ in FUTURE_MD for c in aux):
             return "future"
-        if i == 0 and v.tag_ in ("VB", "VBN") and any(c.tag_ == "TO" for c in v.children):
-            return "future"  # "is set to begin on Wednesday", "to be held on October 12"
-        if v.lemma_ in FUTURE_LEMMAS:
-            return "future"
-    if tok.tag_ in ("VBD", "VBN") or any(c.tag_ == "VBD" and c.dep_.startswith("aux") for c in tok.children):
-        return "past"
+        if tok.tag_ == "VBD" or any(c.tag_ == "VBD" for c in aux):
+            return "past"
+        if tok.tag_ in ("VBZ", "VBP") or any(c.tag_ in ("VBZ", "VBP") for c in aux):
+            if any(c.lemma_ == "have" for c in aux) and tok.tag_ == "VBN":
+                return "past"  # present perfect: "has agreed on Monday"
+            return "future" if infinitive or tok.lemma_ in FUTURE_LEMMAS else "present"
+        if tok.tag_ == "VBN" and not aux:  # "the decision, announced Wednesday"; "talks set to resume Monday"
+            return "future" if infinitive or tok.lemma_ in FUTURE_LEMMAS else "past"
+        if tok.tag_ == "MD":
+            return "present"  # "can", "could", "must"
+        infinitive = infinitive or any(c.tag_ == "TO" for c in aux)
+        head = tok.head
+        if (tok.dep_ not in CLIMB_DEPS or head is tok or head.pos_ not in ("VERB", "AUX", "ADJ", "ADP")
+                or "\n" in text[min(head.idx, tok.idx): max(head.idx, tok.idx)]):
+            break
+        tok = head if head.pos_ in ("VERB", "AUX") else head.head
+        if tok.pos_ not in ("VERB", "AUX"):
+            break
     return "present"
 
 
