@@ -139,6 +139,12 @@ def test_quarters_decades_clock_times_and_vague_references() -> None:
     assert got["currently"].value == "PRESENT_REF"
 
 
+def test_now_is_the_present_but_not_in_a_compound() -> None:
+    got = times("Syrian troops are now part of the force; the now-cancelled deal stays secret.", "1990-08-15")
+    assert got["now"].value == "PRESENT_REF"
+    assert [t.text for t in got.values()] == ["now"]
+
+
 def test_same_period_last_year_follows_the_named_month() -> None:
     got = times("Sales rose 43% in February compared to the same period last year.", "2010-03-03")
     assert got["the same period last year"].value == "2009-02"

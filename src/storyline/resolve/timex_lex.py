@@ -35,7 +35,7 @@ SET_WORDS = {"daily": "P1D", "weekly": "P1W", "monthly": "P1M", "quarterly": "P1
 PART_OF_DAY = {"morning": "MO", "afternoon": "AF", "evening": "EV", "night": "NI"}
 
 VAGUE_REFS = {
-    "PRESENT_REF": ["currently", "current", "at present", "presently", "nowadays", "the time being",
+    "PRESENT_REF": ["now", "currently", "current", "at present", "presently", "nowadays", "the time being",
                     "at the moment", "these days", "the present"],
     "PAST_REF": ["recently", "recent", "the past", "lately"],
     "FUTURE_REF": ["soon", "the future", "shortly", "the near term", "the near future", "the long term",
