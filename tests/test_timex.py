@@ -150,6 +150,28 @@ def test_same_period_last_year_follows_the_named_month() -> None:
     assert got["the same period last year"].value == "2009-02"
 
 
+def test_results_compare_with_the_quarter_being_reported_a_year_back() -> None:
+    text = ("Acme said third-quarter profit rose to $5 million from $3 million a year earlier. "
+            "Sales in the quarter rose 8%, against a loss in the year-ago quarter. "
+            "Revenue was $90 million, up from $80 million a year ago.")
+    got = times(text, "1989-10-26")
+    assert got["third-quarter"].value == "1989-Q3"
+    assert got["a year earlier"].value == "1988-Q3"
+    assert got["the quarter"].value == "1989-Q3"
+    assert got["the year-ago quarter"].value == "1988-Q3"
+    assert got["a year ago"].value == "1988-Q3"
+    assert times("Prices rose 4% from a year ago.", "1998-02-06")["a year ago"].value == "1997"
+
+
+def test_earlier_and_later_move_the_last_named_date() -> None:
+    got = times("The rebels took the town on March 3, 2014. Two days later the army returned; "
+                "a year earlier it had left.", "2021-06-14")
+    assert got["Two days later"].value == "2014-03-05"
+    assert got["a year earlier"].value == "2013-03-03"
+    own_anchor = times("He left two days before the vote.", "2021-06-14")
+    assert own_anchor["two days"].value == "P2D"
+
+
 def test_works_without_a_parse() -> None:
     got = times("The rebels will attack on Thursday.", "2021-02-23", parse=False)
     assert got["Thursday"].value == "2021-02-25"

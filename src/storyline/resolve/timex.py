@@ -58,6 +58,9 @@ ANAPHORIC = "@day"
 SAME_LAST_YEAR = "@shift"  # "the same month a year ago": the last named period, a year back
 PREV_YEAR = "@year"  # "the previous year": the year before the last named one
 PREV_MONTH = "@month"  # "the previous month": the month before the last named one
+QUARTER = "@quarter"  # "the quarter", "the latest quarter": the quarter being reported on
+YEAR_AGO = "@ago"  # "a year ago": a year before publication, or before the quarter being reported on
+SHIFT = "@rel"  # "two days later", "a year earlier": the last named date moved by an amount
 TIME_ONLY = "@time"
 
 
@@ -160,7 +163,7 @@ def _century(m: re.Match[str], ctx: _Ctx) -> Val | None:
     return cal.century((int(m["n"]) - 1) * 100)
 
 
-@rule(rf"{PREFIX}(?:the\s+)?(?P<ord>first|second|third|fourth|final|last|1st|2nd|3rd|4th)[- ]quarter"
+@rule(rf"{PREFIX}(?:the\s+(?:(?P<y0>{YEAR})\s+)?)?(?P<ord>first|second|third|fourth|final|last|1st|2nd|3rd|4th)[- ]quarter"
       rf"(?:\s+(?:of\s+)?(?P<y>{REL_YEAR}))?|(?P<q>Q[1-4])\s+(?P<y2>{YEAR})"
       rf"|(?:the\s+)?(?P<rel>this|current|last|previous|next|coming)\s+quarter")
 def _quarter(m: re.Match[str], ctx: _Ctx) -> Val | None:
@@ -173,6 +176,8 @@ def _quarter(m: re.Match[str], ctx: _Ctx) -> Val | None:
         q0 = (a.month - 1) // 3 + shift
         return cal.quarter(a.year + q0 // 4, q0 % 4 + 1)
     q = 4 if ordw in ("final", "last") else ORDINALS[ordw]
+    if m["y0"]:
+        return cal.quarter(int(m["y0"]), q)
     if m["y"]:
         return cal.quarter(_rel_year(m["y"], ctx), q)
     return cal.quarter(cal.quarter_near(ctx.anchor(), q, ctx.tense(m.start(), m.end())), q)
@@ -286,26 +291,54 @@ def _relative_unit(m: re.Match[str], ctx: _Ctx) -> Val | None:
     return v
 
 
-@rule(rf"(?:(?P<n>{NUM})\s+)?(?P<u>{UNIT})(?P<pl>s)?\s+(?P<dir>ago|earlier|before)(?!\s+\w+ing|\s+the|\s+that|\s+it)")
+@rule(rf"(?:(?P<n>{NUM})\s+)?(?P<u>{UNIT})(?P<pl>s)?\s+(?:(?P<dir>ago|earlier|later)"
+      r"|(?P<rel>before|after)(?=\s*(?:[.,;:!?)'\"”’]|$)))(?!\s+than)")
 def _ago(m: re.Match[str], ctx: _Ctx) -> Val | None:
-    if m["dir"].lower() != "ago":
-        return None  # "two days earlier" is anchored on another event, not on publication
+    """"three days ago" counts back from publication; "three days earlier", "a year later" and a
+    clause-final "two weeks before" move the last date the text named (TimeML anchors them on
+    the reference time). "two days before the vote" names its own anchor and stays a duration."""
     if not m["n"] and not m["pl"]:
         return None
     n = number(m["n"]) if m["n"] else None
+    direction = (m["dir"] or m["rel"]).lower()
     if n is None:
+        if direction != "ago":
+            return None
         return Val("PAST_REF", "range", "DATE", None, ctx.anchor())  # "years ago", "several months ago"
     if n != int(n):
         return None
     a, unit, n = ctx.anchor(), m["u"].lower(), int(n)
+    if direction != "ago":
+        if unit not in ("day", "week", "month", "year"):
+            return None
+        return Val(f"{SHIFT}:{n if direction in ('later', 'after') else -n}:{unit}", "day")
     if unit in ("day", "week"):
         return cal.day(a - dt.timedelta(days=n * (7 if unit == "week" else 1)))
     if unit == "month":
         d = cal.add_months(a, -n)
         return cal.month(d.year, d.month)
+    if unit == "year" and n == 1:
+        return Val(f"{YEAR_AGO}:-1", "year")
     if unit in ("year", "decade"):
         return cal.year(a.year - n * (10 if unit == "decade" else 1))
     return None
+
+
+@rule(r"(?:the\s+)?(?:comparable\s+)?year[- ](?:earlier|ago)(?:[- ](?P<ord>first|second|third|fourth)[- ]quarter"
+      r"|\s+(?P<q>quarter)|\s+period)?")
+def _year_earlier(m: re.Match[str], ctx: _Ctx) -> Val | None:
+    """Results tables compare with "the year-earlier quarter", "year-ago profit": the period being
+    reported on (the last quarter named, else the last date), a year back."""
+    ctx.anchor()
+    if m["ord"]:
+        return Val(f"{QUARTER}:-1:{ORDINALS[m['ord'].lower()]}", "range")
+    return Val(f"{YEAR_AGO}:-1" if m["q"] else f"{SAME_LAST_YEAR}:-1", "range")
+
+
+@rule(r"(?:the|that)\s+(?:(?:latest|most\s+recent|just[- ]ended|fiscal|same|current|comparable)\s+)?quarter(?!-\w)")
+def _the_quarter(m: re.Match[str], ctx: _Ctx) -> Val | None:
+    ctx.anchor()
+    return Val(f"{QUARTER}:0:0", "range")
 
 
 # ----------------------------------------------------------------------------- durations, sets, vague
@@ -498,6 +531,7 @@ class _Memory:
     day: Val | None = None
     day_end: int = 0
     cal: Val | None = None  # last calendar date, month, quarter or year
+    quarter: Val | None = None  # last quarter named
 
 
 def _resolve_anaphora(v: Val, ctx: _Ctx, mem: _Memory) -> Val:
@@ -505,15 +539,38 @@ def _resolve_anaphora(v: Val, ctx: _Ctx, mem: _Memory) -> Val:
         day = mem.day or cal.day(ctx.anchor())
         part = v.value[len(ANAPHORIC) + 1:]
         return Val(f"{day.value}T{part}", "day", "TIME", day.start, day.end) if part else day
-    k = int(v.value.split(":")[1])
-    if v.value.startswith(PREV_MONTH):
+    kind, *args = v.value.split(":")
+    k = int(args[0])
+    if kind == QUARTER:
+        base = mem.quarter or cal.reported_quarter(ctx.anchor())
+        q = int(args[1]) or int(base.value[-1])
+        return cal.quarter(int(base.value[:4]) + k, q)
+    if kind == YEAR_AGO:
+        return cal.shift_years(mem.quarter, k) if mem.quarter else cal.year(ctx.anchor().year + k)
+    if kind == SHIFT:
+        return _shift(mem, ctx, k, args[1])
+    if kind == PREV_MONTH:
         base_day = mem.cal.start if mem.cal and mem.cal.granularity in ("day", "month") else ctx.anchor()
         d = cal.add_months(base_day or ctx.anchor(), k)
         return cal.month(d.year, d.month)
-    base = mem.cal or (cal.year(ctx.anchor().year) if v.value.startswith(PREV_YEAR) else cal.day(ctx.anchor()))
-    if v.value.startswith(PREV_YEAR):
+    base = mem.cal or (cal.year(ctx.anchor().year) if kind == PREV_YEAR else cal.day(ctx.anchor()))
+    if kind == PREV_YEAR:
         return cal.year(int(base.value[:4]) + k)
     return cal.shift_years(base, k)
+
+
+def _shift(mem: _Memory, ctx: _Ctx, n: int, unit: str) -> Val:
+    """The last named date moved by ``n`` units, at the finer of its precision and the unit's
+    ("a year earlier" than the third quarter is the third quarter before; "two days later" than
+    March is a day); publication when nothing was named."""
+    if unit == "year":
+        return cal.shift_years(mem.cal, n) if mem.cal else cal.year(ctx.anchor().year + n)
+    if unit == "month":
+        base = mem.cal.start if mem.cal and mem.cal.granularity in ("day", "month") and mem.cal.start else ctx.anchor()
+        d = cal.add_months(base, n)
+        return cal.month(d.year, d.month)
+    base = mem.day.start if mem.day and mem.day.start else ctx.anchor()
+    return cal.day(base + dt.timedelta(days=n * (7 if unit == "week" else 1)))
 
 
 def _finish(c: _Cand, text: str, ctx: _Ctx, mem: _Memory) -> TimeExpr:
@@ -532,8 +589,10 @@ def _finish(c: _Cand, text: str, ctx: _Ctx, mem: _Memory) -> TimeExpr:
         v = Val(d.isoformat() + v.value, "time", "TIME", d, d)
     if v.granularity == "day" and v.start and not c.val.value.startswith("@"):
         mem.day, mem.day_end = cal.day(v.start), c.end
-    if re.fullmatch(r"\d{4}(-\d\d(-\d\d)?|-Q\d)?", v.value):
-        mem.cal = v
+    if re.fullmatch(r"\d{4}(-\d\d(-\d\d)?|-Q\d)?", v.value) and not c.val.value.startswith("@"):
+        mem.cal = v  # only a date the text names is a reference: "a year earlier" twice is the same year
+        if v.value[5:6] == "Q":
+            mem.quarter = v
     iso = lambda d: d.isoformat() if d else None  # noqa: E731
     return TimeExpr(c.start, c.end, span, v.value, v.granularity, v.type, iso(v.start), iso(v.end))
 

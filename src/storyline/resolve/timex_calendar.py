@@ -66,6 +66,13 @@ def quarter(y: int, q: int) -> Val:
     return Val(f"{y:04d}-Q{q}", "range", "DATE", Date(y, 3 * q - 2, 1), month_end(y, 3 * q))
 
 
+def reported_quarter(d: Date) -> Val:
+    """The quarter a report published on ``d`` is about: the one just ended during the first
+    month of a quarter (results season), else the current one."""
+    q0 = (d.month - 1) // 3 - (1 if (d.month - 1) % 3 == 0 else 0)
+    return quarter(d.year + q0 // 4, q0 % 4 + 1)
+
+
 def half(y: int, h: int) -> Val:
     return Val(f"{y:04d}-H{h}", "range", "DATE", Date(y, 6 * h - 5, 1), month_end(y, 6 * h))
 
