@@ -172,6 +172,21 @@ def test_earlier_and_later_move_the_last_named_date() -> None:
     assert own_anchor["two days"].value == "P2D"
 
 
+def test_the_year_is_the_year_in_question_unless_it_is_a_fiscal_length() -> None:
+    text = "Revenue fell through the first nine months of the year. For the year ended July 2, it earned $2 million."
+    years = [t for t in extract_times(text, "1989-10-30", get_nlp()(text)) if t.text == "the year"]
+    assert [(t.value, t.type) for t in years] == [("1989", "DATE"), ("P1Y", "DURATION")]
+
+
+def test_vague_words_tied_to_another_event_or_modifying_a_noun_are_not_times() -> None:
+    got = times("The group will leave as soon as Tuesday, shortly after the vote, "
+                "to secure long-term funding. Prices should fall soon.", "2000-04-03")
+    assert "soon" in got and got["soon"].value == "FUTURE_REF"
+    assert all(t.text not in ("long-term", "shortly") for t in extract_times(
+        "The group will leave shortly after the vote to secure long-term funding.", "2000-04-03"))
+    assert [t.text for t in extract_times("They will leave as soon as possible.", "2000-04-03")] == []
+
+
 def test_works_without_a_parse() -> None:
     got = times("The rebels will attack on Thursday.", "2021-02-23", parse=False)
     assert got["Thursday"].value == "2021-02-25"

@@ -247,12 +247,15 @@ def _anaphoric_day(m: re.Match[str], ctx: _Ctx) -> Val | None:
 
 @rule(r"the\s+same\s+(?:period|month|quarter|week|day|time)\s+(?:a\s+year\s+(?:ago|earlier|before)|(?:of\s+)?(?:the\s+)?(?:last|previous|prior)\s+year)"
       r"|(?P<prev>the\s+(?:previous|preceding|prior)\s+year|the\s+year\s+(?:previous|before|earlier))"
-      r"|(?P<same>the\s+(?:entire|whole|full|same)\s+year)|(?P<next>the\s+following\s+year|the\s+year\s+after)"
+      r"|(?P<same>the\s+(?:(?:entire|whole|full|same|fiscal)\s+)?year(?:(?=(?P<ended>\s+(?:ended|ending)\b)))?)"
+      r"|(?P<next>the\s+following\s+year|the\s+year\s+after)"
       r"|the\s+(?:(?P<pm>previous|preceding|prior)|(?P<nm>following|next))\s+month")
 def _anaphoric_year(m: re.Match[str], ctx: _Ctx) -> Val | None:
     ctx.anchor()
     if m["pm"] or m["nm"]:
         return Val(f"{PREV_MONTH}:{-1 if m['pm'] else 1}", "month")
+    if m["ended"]:
+        return Val("P1Y", "duration", "DURATION")  # "for the year ended March 31": a fiscal year's length
     if m["prev"] or m["next"] or m["same"]:
         return Val(f"{PREV_YEAR}:{-1 if m['prev'] else 1 if m['next'] else 0}", "year")
     return Val(f"{SAME_LAST_YEAR}:-1", "range")
@@ -418,6 +421,9 @@ def _vague(m: re.Match[str], ctx: _Ctx) -> Val | None:
         return None
     if re.search(r"\bmost\s+$", ctx.text[max(0, m.start() - 6): m.start()]):
         return None  # "the most recent model" ranks items, it does not place an event in time
+    if v == "FUTURE_REF" and (re.match(r"\s+(?:after|before|as)\b", ctx.text[m.end():])
+                              or re.search(r"\bas\s+$", ctx.text[max(0, m.start() - 4): m.start()])):
+        return None  # "as soon as", "shortly after the vote": placed against another event, not now
     start = end = None
     if ctx.pub is not None:
         start = ctx.pub if v == "FUTURE_REF" else None

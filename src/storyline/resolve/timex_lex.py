@@ -39,7 +39,7 @@ VAGUE_REFS = {
                     "at the moment", "these days", "the present"],
     "PAST_REF": ["recently", "recent", "the past", "lately"],
     "FUTURE_REF": ["soon", "the future", "shortly", "the near term", "the near future", "the long term",
-                   "the short term", "the long run", "the short run", "short-term", "long-term", "near-term",
+                   "the short term", "the long run", "the short run",
                    "eventually"],
 }
 
