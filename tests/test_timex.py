@@ -187,6 +187,26 @@ def test_vague_words_tied_to_another_event_or_modifying_a_noun_are_not_times() -
     assert [t.text for t in extract_times("They will leave as soon as possible.", "2000-04-03")] == []
 
 
+def test_previous_weekday_is_before_the_day_last_named() -> None:
+    # 1989-10-30 is a Monday; "Friday" is 10-27, the Friday before it 10-20.
+    got = times("Shares fell Friday. The index was down 4.5% from the previous Friday.", "1989-10-30")
+    assert got["Friday"].value == "1989-10-27"
+    assert got["the previous Friday"].value == "1989-10-20"
+
+
+def test_forward_cues_and_perfect_modals() -> None:
+    # 2000-04-03 is a Monday.
+    got = times("The father could come as early as Tuesday.", "2000-04-03")
+    assert got["Tuesday"].value == "2000-04-04"
+    back = times("The news may have been responsible for the drop on Wednesday.", "1989-10-27")
+    assert back["Wednesday"].value == "1989-10-25"
+
+
+def test_month_abbreviation_needs_its_dot_or_a_number() -> None:
+    assert extract_times("Foreign ministers Janos Martonyi and Jan Kavan signed.", "1999-03-13") == []
+    assert [t.value for t in extract_times("It closed on Sept 30.", "1999-10-13")] == ["1999-09-30"]
+
+
 def test_works_without_a_parse() -> None:
     got = times("The rebels will attack on Thursday.", "2021-02-23", parse=False)
     assert got["Thursday"].value == "2021-02-25"

@@ -61,6 +61,7 @@ PREV_MONTH = "@month"  # "the previous month": the month before the last named o
 QUARTER = "@quarter"  # "the quarter", "the latest quarter": the quarter being reported on
 YEAR_AGO = "@ago"  # "a year ago": a year before publication, or before the quarter being reported on
 SHIFT = "@rel"  # "two days later", "a year earlier": the last named date moved by an amount
+WEEKDAY_OF = "@wday"  # "the previous Friday": the Friday before the last named day
 TIME_ONLY = "@time"
 
 
@@ -226,12 +227,16 @@ def _day_word(m: re.Match[str], ctx: _Ctx) -> Val | None:
     return v
 
 
-@rule(rf"(?:(?P<mod>last|next|this|coming|past)\s+)?(?P<wd>{WEEKDAY})(?:\s+(?P<p>morning|afternoon|evening|night))?")
+@rule(rf"(?:(?P<mod>last|next|this|coming|past)\s+|the\s+(?P<ana>previous|preceding|prior|following)\s+)?"
+      rf"(?P<wd>{WEEKDAY})(?:\s+(?P<p>morning|afternoon|evening|night))?")
 def _weekday(m: re.Match[str], ctx: _Ctx) -> Val | None:
     prev = re.search(r"(\w+)\s*$", ctx.text[max(0, m.start() - 20): m.start()])
     if prev and prev.group(1) in HOLIDAY_PREFIX:
         return None
     wd = WEEKDAYS[m["wd"]]
+    if m["ana"]:  # "the previous Friday": the one before the day last named
+        ctx.anchor()
+        return Val(f"{WEEKDAY_OF}:{1 if m['ana'].lower() == 'following' else -1}:{wd}", "day")
     d = cal.weekday_near(ctx.anchor(), wd, _direction(m, ctx, m["mod"]))
     if m["p"]:
         return Val(f"{d.isoformat()}T{PART_OF_DAY[m['p'].lower()]}", "day", "TIME", d, d)
@@ -555,6 +560,9 @@ def _resolve_anaphora(v: Val, ctx: _Ctx, mem: _Memory) -> Val:
         return cal.shift_years(mem.quarter, k) if mem.quarter else cal.year(ctx.anchor().year + k)
     if kind == SHIFT:
         return _shift(mem, ctx, k, args[1])
+    if kind == WEEKDAY_OF:
+        base = mem.day.start if mem.day and mem.day.start else ctx.anchor()
+        return cal.day(cal.weekday_near(base, int(args[1]), "after" if k > 0 else "before"))
     if kind == PREV_MONTH:
         base_day = mem.cal.start if mem.cal and mem.cal.granularity in ("day", "month") else ctx.anchor()
         d = cal.add_months(base_day or ctx.anchor(), k)

@@ -50,7 +50,8 @@ def alt(words) -> str:
 
 
 FULL_MONTHS = [m for m in MONTHS if len(m) > 4 or m in ("May", "June", "July")]
-MONTH = rf"(?-i:{alt(FULL_MONTHS)}|(?:{alt(set(MONTHS) - set(FULL_MONTHS))})\.?)"
+# an abbreviation needs its dot or a number after it: "Jan Kavan" is a name
+MONTH = rf"(?-i:{alt(FULL_MONTHS)}|(?:{alt(set(MONTHS) - set(FULL_MONTHS))})(?:\.|(?=\s*\d)))"
 WEEKDAY = rf"(?-i:{alt(WEEKDAYS)})"
 NUMWORD = rf"(?:{alt(TENS)})(?:[- ](?:{alt(SMALL[1:10])}))?|{alt(SMALL)}|hundred|dozen"
 NUM = rf"(?:\d+(?:\.\d+)?|{NUMWORD}|{alt(VAGUE_NUM)}|(?:a\s+)?single|an?)(?:\s+and\s+a\s+half)?"

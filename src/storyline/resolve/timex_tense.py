@@ -19,9 +19,10 @@ PAST_RE = re.compile(r"\b(?:was|were|had|did|said|\w+ed)\b", re.I)
 
 
 def clause_tense(text: str, doc: Any, start: int, end: int) -> str:
-    """``past``, ``future`` or ``present`` for the clause around ``text[start:end]``."""
+    """``past``, ``future`` or ``present`` for the clause around ``text[start:end]``; "until" and
+    "as early as" look ahead, "since" back."""
     before = text[max(0, start - 12): start].lower()
-    if re.search(r"\b(?:until|till)\s+$", before):
+    if re.search(r"\b(?:until|till|as\s+(?:early|soon)\s+as)\s+$", text[max(0, start - 16): start].lower()):
         return "future"
     if re.search(r"\bsince\s+$", before):
         return "past"
@@ -53,6 +54,8 @@ def _parse_tense(text: str, doc: Any, start: int, end: int) -> str:
     for _ in range(5):
         aux = [c for c in tok.children if c.dep_ in ("aux", "auxpass")]
         planned = infinitive and tok.lemma_ in FUTURE_LEMMAS  # "planned to leave on Thursday"
+        if any(c.tag_ == "MD" for c in aux) and any(c.lemma_ == "have" for c in aux) and tok.tag_ == "VBN":
+            return "past"  # "may have been responsible on Wednesday"
         if planned or any(c.tag_ == "MD" and c.lower_ in FUTURE_MD for c in aux):
             return "future"
         if tok.tag_ == "VBD" or any(c.tag_ == "VBD" for c in aux):
