@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from storyline.models import TimeExpr
 from storyline.nlp.pipeline import get_nlp
 from storyline.resolve.timex import extract_times
+from storyline.resolve.timex_event import event_time
 
 MEANTIME = Path("/work/shared/eval/meantime-dev")
 
@@ -205,6 +206,34 @@ def test_forward_cues_and_perfect_modals() -> None:
 def test_month_abbreviation_needs_its_dot_or_a_number() -> None:
     assert extract_times("Foreign ministers Janos Martonyi and Jan Kavan signed.", "1999-03-13") == []
     assert [t.value for t in extract_times("It closed on Sept 30.", "1999-10-13")] == ["1999-09-30"]
+
+
+def test_an_event_that_happened_never_starts_after_publication() -> None:
+    # 2021-02-25 is a Thursday: a "Saturday" read forward is the 27th, the one that has passed the 20th.
+    pub = "2021-02-25"
+    saturday = TimeExpr(0, 15, "Saturday night", "2021-02-27TNI", "day", "TIME", "2021-02-27", "2021-02-27")
+    moved = event_time(saturday, pub, "occurred")
+    assert (moved.value, moved.range_start, moved.range_end) == ("2021-02-20TNI", "2021-02-20", "2021-02-20")
+    assert event_time(saturday, pub, "planned") is saturday
+    march = TimeExpr(0, 5, "March", "2021-03", "month", "DATE", "2021-03-01", "2021-03-31")
+    assert event_time(march, pub, "denied").value == "2020-03"
+    next_week = TimeExpr(0, 9, "next week", "2021-W09", "week", "DATE", "2021-03-01", "2021-03-07")
+    assert event_time(next_week, pub, "occurred") is None
+    assert event_time(next_week, pub, "threatened") is next_week
+    this_week = TimeExpr(0, 9, "this week", "2021-W08", "week", "DATE", "2021-02-22", "2021-02-28")
+    assert event_time(this_week, pub, "occurred") is this_week
+
+
+def test_mentions_take_their_time_through_the_publication_rule() -> None:
+    from storyline.extract.mentions import extract_mentions
+    from storyline.models import ActorRef
+
+    text = "Gunmen ambushed the convoy on Saturday near the border."
+    saturday = TimeExpr(text.index("Saturday"), text.index("Saturday") + 8, "Saturday", "2021-02-27", "day",
+                        "DATE", "2021-02-27", "2021-02-27")
+    found = extract_mentions(get_nlp()(text), "2021-02-25", [saturday], [], lambda t, _=None: ActorRef(text=t))
+    occurred = [m for m in found if m.status == "occurred"]
+    assert occurred and all(m.time is not None and m.time.value == "2021-02-20" for m in occurred)
 
 
 def test_works_without_a_parse() -> None:

@@ -474,7 +474,7 @@ class _Cand:
     order: int = 0
 
 
-def _parse_published(published: str | None) -> Date | None:
+def parse_published(published: str | None) -> Date | None:
     if not published:
         return None
     try:
@@ -617,7 +617,7 @@ def extract_times(text: str, published: str | None, doc: Any = None) -> list[Tim
     ``doc`` is an optional spaCy Doc of the same text, used to read the tense of each clause
     and to tell years ("the 2015 deal") from counts ("2000 workers").
     """
-    ctx = _Ctx(text, _parse_published(published), doc if doc is not None and doc.text == text else None)
+    ctx = _Ctx(text, parse_published(published), doc if doc is not None and doc.text == text else None)
     chosen = _merge_clock(text, _select(_candidates(text, ctx)))
     mem = _Memory()
     return [_finish(c, text, ctx, mem) for c in chosen]
