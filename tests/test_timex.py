@@ -129,6 +129,7 @@ def test_relative_days_months_years_and_durations() -> None:
     assert got["last month"].value == "2021-02"
     assert got["next year"].value == "2022"
     assert (got["33 years"].value, got["33 years"].type) == ("P33Y", "DURATION")
+    assert [t.value for t in extract_times("Over the next couple of years prices rose.", "1989-10-26")] == ["P2Y"]
 
 
 def test_quarters_decades_clock_times_and_vague_references() -> None:
