@@ -237,6 +237,15 @@ def test_mentions_take_their_time_through_the_publication_rule() -> None:
     assert occurred and all(m.time is not None and m.time.value == "2021-02-20" for m in occurred)
 
 
+def test_named_days_and_year_end() -> None:
+    got = times("The boy was found on Thanksgiving Day; the deal should close by year-end.", "2000-04-07")
+    assert got["Thanksgiving Day"].value == "1999-11-25"
+    assert got["year-end"].value == "2000-12-31"
+    assert times("Pilgrims gathered on Good Friday.", "2000-04-25")["Good Friday"].value == "2000-04-21"
+    assert times("Shares are up 9% since year-end.", "1989-10-30")["year-end"].value == "1988-12-31"
+    assert extract_times("Christmas sales were weak in Eastern Europe.", "2000-01-07") == []
+
+
 def test_works_without_a_parse() -> None:
     got = times("The rebels will attack on Thursday.", "2021-02-23", parse=False)
     assert got["Thursday"].value == "2021-02-25"

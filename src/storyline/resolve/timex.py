@@ -23,6 +23,7 @@ from storyline.resolve.timex_lex import (
     DAYNUM, HOLIDAY_PREFIX, MONTH, NUM, ORDINALS, PART_OF_DAY, SET_WORDS, UNIT, VAGUE_REFS, WEEKDAY, WEEKDAYS,
     YEAR, alt, duration, month_of, number,
 )
+from storyline.resolve.timex_holidays import HOLIDAYS
 from storyline.resolve.timex_tense import clause_tense
 
 
@@ -208,6 +209,22 @@ def _season(m: re.Match[str], ctx: _Ctx) -> Val | None:
     elif direction == "before" and not over:
         y -= 1
     return cal.season(y, code)
+
+
+@rule(rf"(?-i:(?P<h>{alt(HOLIDAYS)}))(?:,?\s+(?P<y>{YEAR}))?(?!\w)")
+def _holiday(m: re.Match[str], ctx: _Ctx) -> Val | None:
+    make = HOLIDAYS[re.sub(r"\s+", " ", m["h"])]
+    if m["y"]:
+        return cal.day(make(int(m["y"])))
+    d = cal.day_near(ctx.anchor(), make, ctx.tense(m.start(), m.end()))
+    return cal.day(d) if d else None
+
+
+@rule(r"year[- ]end(?!\w)")
+def _year_end(m: re.Match[str], ctx: _Ctx) -> Val | None:
+    """"by year-end", "since year-end": the last day of the year the tense points to."""
+    d = cal.day_near(ctx.anchor(), lambda y: Date(y, 12, 31), ctx.tense(m.start(), m.end()))
+    return cal.day(d) if d else None
 
 
 # ----------------------------------------------------------------------------- relative days

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 Date = dt.date
@@ -139,29 +140,34 @@ def month_near(anchor: Date, m: int, direction: str) -> int:
 
 
 def monthday_year(anchor: Date, m: int, d: int, direction: str) -> int | None:
-    """Year for a day of month without a year: the tense decides (``past`` on or before the
-    anchor, ``future`` on or after) unless the other side's date is within ``NEAR_DAYS`` and
+    """Year for a day of month without a year (see :func:`day_near`)."""
+    found = day_near(anchor, lambda y: Date(y, m, d), direction)
+    return found.year if found else None
+
+
+def day_near(anchor: Date, make: Callable[[int], Date], direction: str) -> Date | None:
+    """The yearly day ``make(year)`` relative to ``anchor``: the tense decides (``past`` on or
+    before, ``future`` on or after) unless the other side's date is within ``NEAR_DAYS`` and
     nearer, as newswire drops the year of dates close to publication; else the nearest."""
     cands = []
     for y in (anchor.year - 1, anchor.year, anchor.year + 1):
         try:
-            cands.append(Date(y, m, d))
+            cands.append(make(y))
         except ValueError:
             continue
     if not cands:
         return None
-    nearest = min(cands, key=lambda c: abs((c - anchor).days)).year
     prior = [c for c in cands if c <= anchor]
     later = [c for c in cands if c >= anchor]
     if direction == "past" and prior:
         if later and (min(later) - anchor).days <= NEAR_DAYS:
-            return min(later).year
-        return max(prior).year
+            return min(later)
+        return max(prior)
     if direction == "future" and later:
         if prior and (anchor - max(prior)).days <= NEAR_DAYS and anchor - max(prior) < min(later) - anchor:
-            return max(prior).year
-        return min(later).year
-    return nearest
+            return max(prior)
+        return min(later)
+    return min(cands, key=lambda c: abs((c - anchor).days))
 
 
 def quarter_near(anchor: Date, q: int, direction: str) -> int:
