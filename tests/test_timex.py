@@ -130,6 +130,9 @@ def test_relative_days_months_years_and_durations() -> None:
     assert got["next year"].value == "2022"
     assert (got["33 years"].value, got["33 years"].type) == ("P33Y", "DURATION")
     assert [t.value for t in extract_times("Over the next couple of years prices rose.", "1989-10-26")] == ["P2Y"]
+    more = times("He stays for at least two more weeks; the loan runs for an additional year.", "2000-06-01")
+    assert more["at least two more weeks"].value == "P2W"
+    assert more["an additional year"].value == "P1Y"
 
 
 def test_quarters_decades_clock_times_and_vague_references() -> None:

@@ -370,14 +370,14 @@ def _the_quarter(m: re.Match[str], ctx: _Ctx) -> Val | None:
 MODIFIER = r"(?:about|almost|nearly|over|more\s+than|less\s+than|at\s+least|around|roughly|approximately|some|just|only|up\s+to|under|another|an\s+additional)"
 
 
-@rule(rf"(?:(?:the\s+)?(?P<rel>past|last|next|first|previous|coming|following)\s+)?(?:{MODIFIER}\s+)?(?P<n>{NUM})"
-      rf"(?:[- ](?:consecutive|straight|trading|business|full|successive|calendar|working))?[- ](?P<u>{UNIT})s?(?P<set>\s+a\s+(?:{UNIT}))?")
+@rule(rf"(?:(?:the\s+)?(?P<rel>past|last|next|first|previous|coming|following)\s+)?(?:{MODIFIER}\s+)?(?P<n>{NUM}|another|an\s+additional)"
+      rf"(?:[- ](?:consecutive|straight|trading|business|full|successive|calendar|working|more|additional|extra))?[- ](?P<u>{UNIT})s?(?P<set>\s+a\s+(?:{UNIT}))?")
 def _duration(m: re.Match[str], ctx: _Ctx) -> Val | None:
     after = ctx.text[m.end(): m.end() + 6]
     before = ctx.text[max(0, m.start() - 12): m.start()]
     if re.match(r"[- ]old\b|\s+of\s+age", after):
         return None
-    n = number(m["n"])
+    n = 1.0 if re.match(r"another|an\s+additional", m["n"], re.I) else number(m["n"])  # "two more weeks", "another year"
     if m["n"].lower() in ("a", "an") and m["u"].lower() in ("second", "quarter"):
         return None  # "a second A380", "about a quarter of its dealers"
     if m["n"].lower() in ("a", "an") and re.search(r"(?:\d|\bonce|\btwice|\btimes|\bper)\s*$", before):
