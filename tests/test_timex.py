@@ -130,6 +130,8 @@ def test_relative_days_months_years_and_durations() -> None:
     assert got["next year"].value == "2022"
     assert (got["33 years"].value, got["33 years"].type) == ("P33Y", "DURATION")
     assert [t.value for t in extract_times("Over the next couple of years prices rose.", "1989-10-26")] == ["P2Y"]
+    span = times("The process would take between 60 and 90 days.", "2009-06-04")
+    assert (span["60"].value, span["90 days"].value) == ("P60D", "P90D")
     more = times("He stays for at least two more weeks; the loan runs for an additional year.", "2000-06-01")
     assert more["at least two more weeks"].value == "P2W"
     assert more["an additional year"].value == "P1Y"

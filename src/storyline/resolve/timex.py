@@ -20,7 +20,7 @@ from storyline.models import TimeExpr
 from storyline.resolve import timex_calendar as cal
 from storyline.resolve.timex_calendar import Date, Val
 from storyline.resolve.timex_lex import (
-    DAYNUM, HOLIDAY_PREFIX, MONTH, NUM, ORDINALS, PART_OF_DAY, SET_WORDS, UNIT, VAGUE_REFS, WEEKDAY, WEEKDAYS,
+    DAYNUM, HOLIDAY_PREFIX, MONTH, NUM, NUMWORD, ORDINALS, PART_OF_DAY, SET_WORDS, UNIT, VAGUE_REFS, WEEKDAY, WEEKDAYS,
     YEAR, alt, duration, month_of, number,
 )
 from storyline.resolve.timex_holidays import HOLIDAYS
@@ -392,6 +392,13 @@ def _duration(m: re.Match[str], ctx: _Ctx) -> Val | None:
             other = ctx.pub + dt.timedelta(days=sign * int(n) * days) if days else cal.add_months(ctx.pub, sign * int(n) * (months or 0))
             v.start, v.end = min(other, ctx.pub), max(other, ctx.pub)
     return v
+
+
+@rule(rf"(?P<n>\d+|{NUMWORD})(?=\s*(?:and|to|or|-|–)\s*(?:\d+|{NUMWORD})[- ](?P<u>{UNIT})s?\b)")
+def _range_first(m: re.Match[str], ctx: _Ctx) -> Val | None:
+    """"between 60 and 90 days", "two to three years": the first amount takes the second's unit."""
+    n = number(m["n"])
+    return Val(duration(n, m["u"]), "duration", "DURATION") if n is not None else None
 
 
 @rule(r"(?:the\s+)?(?:past|last|previous)\s+(?P<u>decade|century)|(?:the\s+)?past\s+(?P<u2>day|week|month|year|quarter)")
