@@ -209,6 +209,16 @@ def test_forward_cues_and_perfect_modals() -> None:
     assert back["Wednesday"].value == "1989-10-25"
 
 
+def test_this_month_name_and_forward_cues_before_a_clock() -> None:
+    assert times("The general election is due this September.", "1998-02-05")["this September"].value == "1998-09"
+    # 2000-04-03 is a Monday.
+    got = times("The service has given the relatives until 9 a.m. Tuesday to sign.", "2000-04-03")
+    assert got["9 a.m. Tuesday"].value == "2000-04-04T09:00"
+    loans = times("The bank provided loans through January.", "1989-10-30")
+    assert loans["January"].value == "1989-01"
+    assert times("The bank provides loans through January.", "1989-10-30")["January"].value == "1990-01"
+
+
 def test_month_abbreviation_needs_its_dot_or_a_number() -> None:
     assert extract_times("Foreign ministers Janos Martonyi and Jan Kavan signed.", "1999-03-13") == []
     assert [t.value for t in extract_times("It closed on Sept 30.", "1999-10-13")] == ["1999-09-30"]

@@ -126,9 +126,9 @@ def _month(m: re.Match[str], ctx: _Ctx) -> Val | None:
     if m["y"]:
         return cal.month(_rel_year(m["y"], ctx), mon)
     mod = (m["mod"] or "").lower()
-    direction = {"last": "before", "next": "future", "this": "past"}.get(mod) or ctx.tense(m.start(), m.end())
-    if mod == "this" and ctx.tense(m.start(), m.end()) == "future":
-        direction = "future"
+    if mod == "this":  # "this September": the current year's, whichever side of publication
+        return cal.month(ctx.anchor().year, mon)
+    direction = {"last": "before", "next": "future"}.get(mod) or ctx.tense(m.start(), m.end())
     return cal.month(cal.month_near(ctx.anchor(), mon, direction), mon)
 
 

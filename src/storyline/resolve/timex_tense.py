@@ -18,15 +18,23 @@ FUTURE_RE = re.compile(r"\b(?:will|'ll|shall|would|should|may|might|going to|pla
 PAST_RE = re.compile(r"\b(?:was|were|had|did|said|\w+ed)\b", re.I)
 
 
+# a clock time may stand between the cue and the day: "until 9 a.m. Tuesday", "by noon Friday"
+CLOCK = r"(?:(?:at\s+)?(?:\d{1,2}(?:[:.]\d\d)?\s*(?:[ap]\.?m\.?)?|noon|midnight)\s*(?:[A-Z]{3}\s+)?)?"
+AHEAD = re.compile(rf"\b(?:until|till|as\s+(?:early|soon)\s+as)\s+{CLOCK}$", re.I)
+AHEAD_UNLESS_PAST = re.compile(rf"\b(?:through|effective)\s+{CLOCK}$", re.I)
+
+
 def clause_tense(text: str, doc: Any, start: int, end: int) -> str:
-    """``past``, ``future`` or ``present`` for the clause around ``text[start:end]``; "until" and
-    "as early as" look ahead, "since" back."""
-    before = text[max(0, start - 12): start].lower()
-    if re.search(r"\b(?:until|till|as\s+(?:early|soon)\s+as)\s+$", text[max(0, start - 16): start].lower()):
+    """``past``, ``future`` or ``present`` for the clause around ``text[start:end]``. "until" and
+    "as early as" look ahead, "since" back; "through January" and "effective Feb. 1" look ahead
+    unless the clause is past."""
+    before = text[max(0, start - 30): start]
+    if AHEAD.search(before):
         return "future"
-    if re.search(r"\bsince\s+$", before):
+    if re.search(r"\bsince\s+$", before, re.I):
         return "past"
-    return _parse_tense(text, doc, start, end) if doc is not None else _regex_tense(text, start)
+    tense = _parse_tense(text, doc, start, end) if doc is not None else _regex_tense(text, start)
+    return "future" if tense != "past" and AHEAD_UNLESS_PAST.search(before) else tense
 
 
 def _parse_tense(text: str, doc: Any, start: int, end: int) -> str:
