@@ -129,14 +129,14 @@ def month_near(anchor: Date, m: int, direction: str) -> int:
     """
     if direction == "before":
         return anchor.year if m < anchor.month else anchor.year - 1
-    back = (anchor.month - m) % 12  # months since the latest such month
-    ahead = (m - anchor.month) % 12
-    if direction == "past" and not (0 < ahead <= NEAR_MONTHS):
-        return anchor.year if back <= anchor.month - 1 else anchor.year - 1
-    if direction == "future" and not (0 < back <= NEAR_MONTHS and back < ahead):
-        return anchor.year if ahead <= 12 - anchor.month else anchor.year + 1
-    return (anchor.year if back <= anchor.month - 1 else anchor.year - 1) if back < ahead else \
-        (anchor.year if ahead <= 12 - anchor.month else anchor.year + 1)
+    back, ahead = (anchor.month - m) % 12, (m - anchor.month) % 12
+    latest = anchor.year - (m > anchor.month)  # the latest such month on or before the anchor
+    earliest = anchor.year + (m < anchor.month)  # the earliest on or after
+    if direction == "past":
+        return earliest if 0 < ahead <= NEAR_MONTHS else latest
+    if direction == "future":
+        return latest if 0 < back <= NEAR_MONTHS and back < ahead else earliest
+    return latest if back < ahead else earliest
 
 
 def monthday_year(anchor: Date, m: int, d: int, direction: str) -> int | None:
