@@ -499,6 +499,7 @@ class _Cand:
 
 
 def parse_published(published: str | None) -> Date | None:
+    """The publication date: ISO first, else a written date ("03-02-2009" read day-first)."""
     if not published:
         return None
     try:
