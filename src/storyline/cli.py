@@ -311,7 +311,7 @@ def _print_json(result: dict) -> None:
 
 @eval_app.command("times")
 def eval_times(corpus: Path) -> None:
-    """TIMEX3 value F1 on a corpus with gold.json "timex" (e.g. meantime-dev)."""
+    """TIMEX3 value and span F1 on a corpus with gold.json "timex" (e.g. meantime-dev), whole and by fixed halves."""
     from storyline.evaluation.times import evaluate_times
 
     _print_json(evaluate_times(corpus))

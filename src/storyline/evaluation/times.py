@@ -5,6 +5,10 @@ The corpus directory holds ``<doc>.txt``, ``metadata.jsonl`` (``file``, ``publis
 annotate only the first few sentences of each article; predictions past the last paragraph that
 carries gold anywhere in the corpus are therefore not scored (``scored_paragraphs`` in the result),
 so unannotated text does not count as false positives.
+
+Every figure is given for the whole set and for two fixed halves of its documents (sorted ids,
+even positions in ``dev``, odd in ``held_out``). Rules are developed on ``dev`` only, so
+``held_out`` shows whether a change generalises; error examples are listed for ``dev`` alone.
 """
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ import json
 import re
 import sys
 from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +24,13 @@ from storyline.evaluation.corpus import read_metadata
 from storyline.models import TimeExpr
 from storyline.nlp.pipeline import get_nlp
 from storyline.resolve.timex import extract_times
+
+HALVES = ("dev", "held_out")
+
+
+def half_of(names: list[str]) -> dict[str, str]:
+    """The fixed split: documents in sorted id order alternate between ``dev`` and ``held_out``."""
+    return {name: HALVES[i % 2] for i, name in enumerate(sorted(names))}
 
 
 def _prf(tp_p: int, n_pred: int, tp_r: int, n_gold: int) -> tuple[float, float, float]:
@@ -53,79 +65,104 @@ def _load(corpus_dir: Path) -> tuple[list[str], dict[str, str | None], dict[str,
     return sorted(meta), meta, gold
 
 
+@dataclass
+class _Tally:
+    """Counts for one set of documents; precision is over predictions, recall over gold."""
+
+    n_docs: int = 0
+    counts: Counter[str] = field(default_factory=Counter)
+    by_type: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    errors: Counter[str] = field(default_factory=Counter)
+    examples: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+
+    def err(self, cat: str, example: str) -> None:
+        self.errors[cat] += 1
+        if len(self.examples[cat]) < 4:
+            self.examples[cat].append(example)
+
+    def add_document(self, preds: list[TimeExpr], golds: list[dict[str, Any]]) -> None:
+        c = self.counts
+        self.n_docs += 1
+        c["gold"] += len(golds)
+        c["pred"] += len(preds)
+        for p in preds:
+            hits = [g for g in golds if _overlaps(p, g)]
+            ok = any(g["value"] == p.value for g in hits)
+            c["span_tp_p"] += bool(hits)
+            c["val_tp_p"] += ok
+            self.by_type[p.type]["pred"] += 1
+            self.by_type[p.type]["pred_ok"] += ok
+            if not hits:
+                self.err(f"spurious {p.granularity}", f"{p.text!r}={p.value}")
+        for g in golds:
+            hits = [p for p in preds if _overlaps(p, g)]
+            ok = any(p.value == g["value"] for p in hits)
+            t = self.by_type[g["type"]]
+            t["gold"] += 1
+            t["span_hit"] += bool(hits)
+            t["value_hit"] += ok
+            c["span_tp_r"] += bool(hits)
+            c["val_tp_r"] += ok
+            if hits:
+                c["matched"] += 1
+                c["matched_ok"] += ok
+                if not ok:
+                    self.err(f"wrong value {g['type']} {_shape(g['value'])} <- {_shape(hits[0].value)}",
+                             f"{g['text']!r}={g['value']} got {hits[0].text!r}={hits[0].value}")
+            else:
+                self.err(f"missed {g['type']} {_shape(g['value'])}", f"{g['text']!r}={g['value']}")
+
+    def scores(self) -> dict[str, Any]:
+        c = self.counts
+        vp, vr, vf = _prf(c["val_tp_p"], c["pred"], c["val_tp_r"], c["gold"])
+        sp, sr, sf = _prf(c["span_tp_p"], c["pred"], c["span_tp_r"], c["gold"])
+        return {
+            "value_f1": round(vf, 4), "value_precision": round(vp, 4), "value_recall": round(vr, 4),
+            "span_f1": round(sf, 4), "span_precision": round(sp, 4), "span_recall": round(sr, 4),
+            "value_accuracy_matched": round(c["matched_ok"] / c["matched"], 4) if c["matched"] else 0.0,
+            "n_gold": c["gold"], "n_pred": c["pred"], "n_docs": self.n_docs,
+        }
+
+    def type_scores(self) -> dict[str, Any]:
+        return {
+            t: {"n_gold": c["gold"], "n_pred": c["pred"],
+                "value_precision": round(c["pred_ok"] / c["pred"], 4) if c["pred"] else 0.0,
+                "value_recall": round(c["value_hit"] / c["gold"], 4) if c["gold"] else 0.0,
+                "span_recall": round(c["span_hit"] / c["gold"], 4) if c["gold"] else 0.0}
+            for t, c in sorted(self.by_type.items())
+        }
+
+
 def evaluate_times(corpus_dir: Path, verbose: bool = True) -> dict[str, Any]:
-    """Span and value P/R/F1 of extracted times, overall and per TIMEX type (recall by the gold
-    type, precision by the predicted type).
+    """Span and value P/R/F1 of extracted times for the whole set and each half, per TIMEX type
+    (recall by the gold type, precision by the predicted type), and the commonest errors of the
+    ``dev`` half.
 
     A prediction is span-correct if it overlaps a gold mention and value-correct if it also has
-    the same value; precision is over predictions, recall over gold.
+    the same value.
     """
     corpus_dir = Path(corpus_dir)
     names, meta, gold = _load(corpus_dir)
+    halves = half_of(names)
     texts = [(corpus_dir / f"{n}.txt").read_text(encoding="utf-8") for n in names]
     scope = 0
     for name, text in zip(names, texts):
         starts = _paragraph_starts(text)
         for g in gold.get(name, []):
             scope = max(scope, _paragraph_of(starts, g["start"]))
-    nlp = get_nlp()
-    n_gold = n_pred = span_tp_p = span_tp_r = val_tp_p = val_tp_r = matched = matched_ok = 0
-    by_type: dict[str, Counter[str]] = defaultdict(Counter)
-    errors: Counter[str] = Counter()
-    examples: dict[str, list[str]] = defaultdict(list)
-
-    def err(cat: str, example: str) -> None:
-        errors[cat] += 1
-        if len(examples[cat]) < 4:
-            examples[cat].append(example)
-
-    for name, text, doc in zip(names, texts, nlp.pipe(texts, batch_size=16)):
+    whole = _Tally()
+    part = {h: _Tally() for h in HALVES}
+    for name, text, doc in zip(names, texts, get_nlp().pipe(texts, batch_size=16)):
         starts = _paragraph_starts(text)
         preds = [p for p in extract_times(text, meta[name], doc) if _paragraph_of(starts, p.start) <= scope]
-        golds = gold.get(name, [])
-        n_gold += len(golds)
-        n_pred += len(preds)
-        for p in preds:
-            hits = [g for g in golds if _overlaps(p, g)]
-            span_tp_p += bool(hits)
-            val_tp_p += any(g["value"] == p.value for g in hits)
-            by_type[p.type]["pred"] += 1
-            by_type[p.type]["pred_ok"] += any(g["value"] == p.value for g in hits)
-            if not hits:
-                err(f"spurious {p.granularity}", f"{p.text!r}={p.value}")
-        for g in golds:
-            hits = [p for p in preds if _overlaps(p, g)]
-            t = by_type[g["type"]]
-            t["gold"] += 1
-            ok = any(p.value == g["value"] for p in hits)
-            t["span_hit"] += bool(hits)
-            t["value_hit"] += ok
-            span_tp_r += bool(hits)
-            val_tp_r += ok
-            if hits:
-                matched += 1
-                matched_ok += ok
-                if not ok:
-                    err(f"wrong value {g['type']} {_shape(g['value'])} <- {_shape(hits[0].value)}",
-                        f"{g['text']!r}={g['value']} got {hits[0].text!r}={hits[0].value}")
-            else:
-                err(f"missed {g['type']} {_shape(g['value'])}", f"{g['text']!r}={g['value']}")
-    vp, vr, vf = _prf(val_tp_p, n_pred, val_tp_r, n_gold)
-    sp, sr, sf = _prf(span_tp_p, n_pred, span_tp_r, n_gold)
-    worst = [[cat, n, examples[cat]] for cat, n in errors.most_common(15)]
+        whole.add_document(preds, gold.get(name, []))
+        part[halves[name]].add_document(preds, gold.get(name, []))
+    worst = [[cat, n, part["dev"].examples[cat]] for cat, n in part["dev"].errors.most_common(15)]
     result: dict[str, Any] = {
-        "value_f1": round(vf, 4), "value_precision": round(vp, 4), "value_recall": round(vr, 4),
-        "span_f1": round(sf, 4), "span_precision": round(sp, 4), "span_recall": round(sr, 4),
-        "value_accuracy_matched": round(matched_ok / matched, 4) if matched else 0.0,
-        "n_gold": n_gold, "n_pred": n_pred, "n_docs": len(names), "scored_paragraphs": scope + 1,
-        "by_type": {
-            t: {"n_gold": c["gold"], "n_pred": c["pred"],
-                "value_precision": round(c["pred_ok"] / c["pred"], 4) if c["pred"] else 0.0,
-                "value_recall": round(c["value_hit"] / c["gold"], 4) if c["gold"] else 0.0,
-                "span_recall": round(c["span_hit"] / c["gold"], 4) if c["gold"] else 0.0}
-            for t, c in sorted(by_type.items())
-        },
-        "worst_errors": worst,
+        **whole.scores(), "scored_paragraphs": scope + 1,
+        "halves": {h: part[h].scores() for h in HALVES},
+        "by_type": whole.type_scores(),
+        "worst_errors_dev": worst,
     }
     if verbose:
         for cat, n, ex in worst:

@@ -16,6 +16,7 @@ from spacy.tokens import Doc, Span, Token
 from storyline.extract import ontology
 from storyline.extract.lexicon import VAGUE, lex, parse_number, trigger_key, words
 from storyline.models import ActorRef, Count, EventMention, Place, TimeExpr
+from storyline.resolve.timex_event import event_time
 
 ResolveActor = Callable[[str, str | None], ActorRef]
 
@@ -1165,7 +1166,8 @@ def _mention(g: _Group, si: int, sent: Span, published: str | None, sent_times: 
     killed, wounded, victims, extra = _casualties(g, time_tokens, resolve)
     weapon = _weapon(g, sent, (actor_ids if actor1 else set()) | foreign)
     key = _refine(g.key, g, weapon)
-    time = _pick_time(g, [(tx, toks) for tx, toks in sent_times if not any(t.i in foreign for t in toks)])
+    time = event_time(_pick_time(g, [(tx, toks) for tx, toks in sent_times if not any(t.i in foreign for t in toks)]),
+                      published, status)  # an event that happened does not start after publication
     labels = ontology.lookup(key)
     locative = a2_tok is not None and a2_tok.dep_ == "pobj" and a2_tok.head.lower_ in PLACE_PREPS - {"on"}
     a1_span = {t.i for t in _tokens_of(sent.doc, actor1.start, actor1.end)} if actor1 and actor1.start is not None else set()

@@ -3,7 +3,7 @@
 A regex grammar (``RULES``) proposes candidate spans; overlapping candidates are resolved
 longest-first, adjacent clock times and days are merged ("12:00 UTC Monday"), and anaphoric
 "the day"/"that day" take the last day mentioned before them. Relative expressions are anchored on
-the publication date; the sentence's tense (from the spaCy parse when given) decides whether a bare
+the publication date; the clause's tense (:mod:`storyline.resolve.timex_tense`) decides whether a bare
 "Thursday" or "In February" points back (the default, news reports the past) or forward. We do
 not use dateparser for the text itself: it copies the base day into month-only dates and reads
 "Friday 22" as a day of month.
@@ -19,21 +19,16 @@ from typing import Any
 from storyline.models import TimeExpr
 from storyline.resolve import timex_calendar as cal
 from storyline.resolve.timex_calendar import Date, Val
+from storyline.resolve.timex_holidays import HOLIDAYS
 from storyline.resolve.timex_lex import (
-    DAYNUM, HOLIDAY_PREFIX, MONTH, NUM, ORDINALS, PART_OF_DAY, SET_WORDS, UNIT, VAGUE_REFS, WEEKDAY, WEEKDAYS,
+    DAYNUM, HOLIDAY_PREFIX, MONTH, NUM, NUMWORD, ORDINALS, PART_OF_DAY, SET_WORDS, UNIT, VAGUE_REFS, WEEKDAY, WEEKDAYS,
     YEAR, alt, duration, month_of, number,
 )
+from storyline.resolve.timex_tense import clause_tense
 
 
 class _NoAnchor(Exception):
     """Raised by a rule that needs the publication date when there is none."""
-
-
-PRESENT_MD = {"can", "could", "must"}  # modals that do not push a date forward
-FUTURE_LEMMAS = {"plan", "schedule", "expect", "intend", "aim", "prepare", "promise", "vow", "pledge", "threaten", "want",
-                 "hope", "seek"}
-FUTURE_RE = re.compile(r"\b(?:will|'ll|shall|would|should|may|might|going to|plans? to|scheduled|expected to|due to|set to)\b", re.I)
-PAST_RE = re.compile(r"\b(?:was|were|had|did|said|\w+ed)\b", re.I)
 
 
 @dataclass
@@ -53,50 +48,9 @@ class _Ctx:
     def tense(self, start: int, end: int) -> str:
         """``past``, ``future`` or ``present`` for the clause around a span."""
         key = (start, end)
-        before = self.text[max(0, start - 12): start].lower()
-        if re.search(r"\b(?:until|till)\s+$", before):
-            return "future"
-        if re.search(r"\bsince\s+$", before):
-            return "past"
         if key not in self._tense:
-            self._tense[key] = self._parse_tense(start, end) if self.doc is not None else self._regex_tense(start)
+            self._tense[key] = clause_tense(self.text, self.doc, start, end)
         return self._tense[key]
-
-    def _parse_tense(self, start: int, end: int) -> str:
-        span = self.doc.char_span(start, end, alignment_mode="expand")
-        if span is None or not len(span):
-            return self._regex_tense(start)
-        tok = span.root
-        for _ in range(6):
-            if tok.pos_ in ("VERB", "AUX") and tok not in span or tok.head is tok:
-                break
-            tok = tok.head
-        lo, hi = sorted((tok.idx, start))
-        if "\n" in self.text[lo:hi] or tok.pos_ not in ("VERB", "AUX"):
-            return self._regex_tense(start)  # the parse ran across a headline break
-        chain = [tok]
-        while (chain[-1].dep_ in ("xcomp", "conj", "ccomp", "advcl", "relcl") and len(chain) < 4
-               and "\n" not in self.text[chain[-1].head.idx: chain[-1].idx]):
-            chain.append(chain[-1].head)
-        for i, v in enumerate(chain):
-            if any(c.tag_ == "MD" and c.lower_ not in PRESENT_MD for c in v.children):
-                return "future"
-            if i == 0 and v.tag_ in ("VB", "VBN") and any(c.tag_ == "TO" for c in v.children):
-                return "future"  # "is set to begin on Wednesday", "to be held on October 12"
-            if v.lemma_ in FUTURE_LEMMAS:
-                return "future"
-        if tok.tag_ in ("VBD", "VBN") or any(c.tag_ == "VBD" and c.dep_.startswith("aux") for c in tok.children):
-            return "past"
-        return "present"
-
-    def _regex_tense(self, pos: int) -> str:
-        """Fallback without a parse: modal/future cues or past-tense words in the sentence."""
-        left = re.split(r"[.!?]\s|\n", self.text[max(0, pos - 300): pos])[-1]
-        right = re.split(r"[.!?]\s|\n", self.text[pos: pos + 300])[0]
-        sentence = left + right
-        if FUTURE_RE.search(sentence):
-            return "future"
-        return "past" if PAST_RE.search(sentence) else "present"
 
 
 Handler = Callable[[re.Match[str], _Ctx], "Val | None"]
@@ -105,6 +59,10 @@ ANAPHORIC = "@day"
 SAME_LAST_YEAR = "@shift"  # "the same month a year ago": the last named period, a year back
 PREV_YEAR = "@year"  # "the previous year": the year before the last named one
 PREV_MONTH = "@month"  # "the previous month": the month before the last named one
+QUARTER = "@quarter"  # "the quarter", "the latest quarter": the quarter being reported on
+YEAR_AGO = "@ago"  # "a year ago": a year before publication, or before the quarter being reported on
+SHIFT = "@rel"  # "two days later", "a year earlier": the last named date moved by an amount
+WEEKDAY_OF = "@wday"  # "the previous Friday": the Friday before the last named day
 TIME_ONLY = "@time"
 
 
@@ -168,9 +126,9 @@ def _month(m: re.Match[str], ctx: _Ctx) -> Val | None:
     if m["y"]:
         return cal.month(_rel_year(m["y"], ctx), mon)
     mod = (m["mod"] or "").lower()
-    direction = {"last": "before", "next": "future", "this": "past"}.get(mod) or _direction(m, ctx)
-    if mod == "this" and ctx.tense(m.start(), m.end()) == "future":
-        direction = "future"
+    if mod == "this":  # "this September": the current year's, whichever side of publication
+        return cal.month(ctx.anchor().year, mon)
+    direction = {"last": "before", "next": "future"}.get(mod) or ctx.tense(m.start(), m.end())
     return cal.month(cal.month_near(ctx.anchor(), mon, direction), mon)
 
 
@@ -207,7 +165,7 @@ def _century(m: re.Match[str], ctx: _Ctx) -> Val | None:
     return cal.century((int(m["n"]) - 1) * 100)
 
 
-@rule(rf"{PREFIX}(?:the\s+)?(?P<ord>first|second|third|fourth|final|last|1st|2nd|3rd|4th)[- ]quarter"
+@rule(rf"{PREFIX}(?:the\s+(?:(?P<y0>{YEAR})\s+)?)?(?P<ord>first|second|third|fourth|final|last|1st|2nd|3rd|4th)[- ]quarter"
       rf"(?:\s+(?:of\s+)?(?P<y>{REL_YEAR}))?|(?P<q>Q[1-4])\s+(?P<y2>{YEAR})"
       rf"|(?:the\s+)?(?P<rel>this|current|last|previous|next|coming)\s+quarter")
 def _quarter(m: re.Match[str], ctx: _Ctx) -> Val | None:
@@ -220,6 +178,8 @@ def _quarter(m: re.Match[str], ctx: _Ctx) -> Val | None:
         q0 = (a.month - 1) // 3 + shift
         return cal.quarter(a.year + q0 // 4, q0 % 4 + 1)
     q = 4 if ordw in ("final", "last") else ORDINALS[ordw]
+    if m["y0"]:
+        return cal.quarter(int(m["y0"]), q)
     if m["y"]:
         return cal.quarter(_rel_year(m["y"], ctx), q)
     return cal.quarter(cal.quarter_near(ctx.anchor(), q, ctx.tense(m.start(), m.end())), q)
@@ -251,6 +211,22 @@ def _season(m: re.Match[str], ctx: _Ctx) -> Val | None:
     return cal.season(y, code)
 
 
+@rule(rf"(?-i:(?P<h>{alt(HOLIDAYS)}))(?:,?\s+(?P<y>{YEAR}))?(?!\w)")
+def _holiday(m: re.Match[str], ctx: _Ctx) -> Val | None:
+    make = HOLIDAYS[re.sub(r"\s+", " ", m["h"])]
+    if m["y"]:
+        return cal.day(make(int(m["y"])))
+    d = cal.day_near(ctx.anchor(), make, ctx.tense(m.start(), m.end()))
+    return cal.day(d) if d else None
+
+
+@rule(r"year[- ]end(?!\w)")
+def _year_end(m: re.Match[str], ctx: _Ctx) -> Val | None:
+    """"by year-end", "since year-end": the last day of the year the tense points to."""
+    d = cal.day_near(ctx.anchor(), lambda y: Date(y, 12, 31), ctx.tense(m.start(), m.end()))
+    return cal.day(d) if d else None
+
+
 # ----------------------------------------------------------------------------- relative days
 DAY_WORDS = {"today": 0, "tonight": 0, "yesterday": -1, "tomorrow": 1, "the day before yesterday": -2,
              "the day after tomorrow": 2, "last night": -1}
@@ -268,12 +244,16 @@ def _day_word(m: re.Match[str], ctx: _Ctx) -> Val | None:
     return v
 
 
-@rule(rf"(?:(?P<mod>last|next|this|coming|past)\s+)?(?P<wd>{WEEKDAY})(?:\s+(?P<p>morning|afternoon|evening|night))?")
+@rule(rf"(?:(?P<mod>last|next|this|coming|past)\s+|the\s+(?P<ana>previous|preceding|prior|following)\s+)?"
+      rf"(?P<wd>{WEEKDAY})(?:\s+(?P<p>morning|afternoon|evening|night))?")
 def _weekday(m: re.Match[str], ctx: _Ctx) -> Val | None:
     prev = re.search(r"(\w+)\s*$", ctx.text[max(0, m.start() - 20): m.start()])
     if prev and prev.group(1) in HOLIDAY_PREFIX:
         return None
     wd = WEEKDAYS[m["wd"]]
+    if m["ana"]:  # "the previous Friday": the one before the day last named
+        ctx.anchor()
+        return Val(f"{WEEKDAY_OF}:{1 if m['ana'].lower() == 'following' else -1}:{wd}", "day")
     d = cal.weekday_near(ctx.anchor(), wd, _direction(m, ctx, m["mod"]))
     if m["p"]:
         return Val(f"{d.isoformat()}T{PART_OF_DAY[m['p'].lower()]}", "day", "TIME", d, d)
@@ -289,12 +269,15 @@ def _anaphoric_day(m: re.Match[str], ctx: _Ctx) -> Val | None:
 
 @rule(r"the\s+same\s+(?:period|month|quarter|week|day|time)\s+(?:a\s+year\s+(?:ago|earlier|before)|(?:of\s+)?(?:the\s+)?(?:last|previous|prior)\s+year)"
       r"|(?P<prev>the\s+(?:previous|preceding|prior)\s+year|the\s+year\s+(?:previous|before|earlier))"
-      r"|(?P<same>the\s+(?:entire|whole|full|same)\s+year)|(?P<next>the\s+following\s+year|the\s+year\s+after)"
+      r"|(?P<same>the\s+(?:(?:entire|whole|full|same|fiscal)\s+)?year(?:(?=(?P<ended>\s+(?:ended|ending)\b)))?)"
+      r"|(?P<next>the\s+following\s+year|the\s+year\s+after)"
       r"|the\s+(?:(?P<pm>previous|preceding|prior)|(?P<nm>following|next))\s+month")
 def _anaphoric_year(m: re.Match[str], ctx: _Ctx) -> Val | None:
     ctx.anchor()
     if m["pm"] or m["nm"]:
         return Val(f"{PREV_MONTH}:{-1 if m['pm'] else 1}", "month")
+    if m["ended"]:
+        return Val("P1Y", "duration", "DURATION")  # "for the year ended March 31": a fiscal year's length
     if m["prev"] or m["next"] or m["same"]:
         return Val(f"{PREV_YEAR}:{-1 if m['prev'] else 1 if m['next'] else 0}", "year")
     return Val(f"{SAME_LAST_YEAR}:-1", "range")
@@ -333,40 +316,68 @@ def _relative_unit(m: re.Match[str], ctx: _Ctx) -> Val | None:
     return v
 
 
-@rule(rf"(?:(?P<n>{NUM})\s+)?(?P<u>{UNIT})(?P<pl>s)?\s+(?P<dir>ago|earlier|before)(?!\s+\w+ing|\s+the|\s+that|\s+it)")
+@rule(rf"(?:(?P<n>{NUM})\s+)?(?P<u>{UNIT})(?P<pl>s)?\s+(?:(?P<dir>ago|earlier|later)"
+      r"|(?P<rel>before|after)(?=\s*(?:[.,;:!?)'\"”’]|$)))(?!\s+than)")
 def _ago(m: re.Match[str], ctx: _Ctx) -> Val | None:
-    if m["dir"].lower() != "ago":
-        return None  # "two days earlier" is anchored on another event, not on publication
+    """"three days ago" counts back from publication; "three days earlier", "a year later" and a
+    clause-final "two weeks before" move the last date the text named (TimeML anchors them on
+    the reference time). "two days before the vote" names its own anchor and stays a duration."""
     if not m["n"] and not m["pl"]:
         return None
     n = number(m["n"]) if m["n"] else None
+    direction = (m["dir"] or m["rel"]).lower()
     if n is None:
+        if direction != "ago":
+            return None
         return Val("PAST_REF", "range", "DATE", None, ctx.anchor())  # "years ago", "several months ago"
     if n != int(n):
         return None
     a, unit, n = ctx.anchor(), m["u"].lower(), int(n)
+    if direction != "ago":
+        if unit not in ("day", "week", "month", "year"):
+            return None
+        return Val(f"{SHIFT}:{n if direction in ('later', 'after') else -n}:{unit}", "day")
     if unit in ("day", "week"):
         return cal.day(a - dt.timedelta(days=n * (7 if unit == "week" else 1)))
     if unit == "month":
         d = cal.add_months(a, -n)
         return cal.month(d.year, d.month)
+    if unit == "year" and n == 1:
+        return Val(f"{YEAR_AGO}:-1", "year")
     if unit in ("year", "decade"):
         return cal.year(a.year - n * (10 if unit == "decade" else 1))
     return None
+
+
+@rule(r"(?:the\s+)?(?:comparable\s+)?year[- ](?:earlier|ago)(?:[- ](?P<ord>first|second|third|fourth)[- ]quarter"
+      r"|\s+(?P<q>quarter)|\s+period)?")
+def _year_earlier(m: re.Match[str], ctx: _Ctx) -> Val | None:
+    """Results tables compare with "the year-earlier quarter", "year-ago profit": the period being
+    reported on (the last quarter named, else the last date), a year back."""
+    ctx.anchor()
+    if m["ord"]:
+        return Val(f"{QUARTER}:-1:{ORDINALS[m['ord'].lower()]}", "range")
+    return Val(f"{YEAR_AGO}:-1" if m["q"] else f"{SAME_LAST_YEAR}:-1", "range")
+
+
+@rule(r"(?:the|that)\s+(?:(?:latest|most\s+recent|just[- ]ended|fiscal|same|current|comparable)\s+)?quarter(?!-\w)")
+def _the_quarter(m: re.Match[str], ctx: _Ctx) -> Val | None:
+    ctx.anchor()
+    return Val(f"{QUARTER}:0:0", "range")
 
 
 # ----------------------------------------------------------------------------- durations, sets, vague
 MODIFIER = r"(?:about|almost|nearly|over|more\s+than|less\s+than|at\s+least|around|roughly|approximately|some|just|only|up\s+to|under|another|an\s+additional)"
 
 
-@rule(rf"(?:(?:the\s+)?(?P<rel>past|last|next|first|previous|coming|following)\s+)?(?:{MODIFIER}\s+)?(?P<n>{NUM})"
-      rf"(?:[- ](?:consecutive|straight|trading|business|full|successive|calendar|working))?[- ](?P<u>{UNIT})s?(?P<set>\s+a\s+(?:{UNIT}))?")
+@rule(rf"(?:(?:the\s+)?(?P<rel>past|last|next|first|previous|coming|following)\s+)?(?:{MODIFIER}\s+)?(?P<n>{NUM}|another|an\s+additional)"
+      rf"(?:[- ](?:consecutive|straight|trading|business|full|successive|calendar|working|more|additional|extra))?[- ](?P<u>{UNIT})s?(?P<set>\s+a\s+(?:{UNIT}))?")
 def _duration(m: re.Match[str], ctx: _Ctx) -> Val | None:
     after = ctx.text[m.end(): m.end() + 6]
     before = ctx.text[max(0, m.start() - 12): m.start()]
     if re.match(r"[- ]old\b|\s+of\s+age", after):
         return None
-    n = number(m["n"])
+    n = 1.0 if re.match(r"another|an\s+additional", m["n"], re.I) else number(m["n"])  # "two more weeks", "another year"
     if m["n"].lower() in ("a", "an") and m["u"].lower() in ("second", "quarter"):
         return None  # "a second A380", "about a quarter of its dealers"
     if m["n"].lower() in ("a", "an") and re.search(r"(?:\d|\bonce|\btwice|\btimes|\bper)\s*$", before):
@@ -381,6 +392,13 @@ def _duration(m: re.Match[str], ctx: _Ctx) -> Val | None:
             other = ctx.pub + dt.timedelta(days=sign * int(n) * days) if days else cal.add_months(ctx.pub, sign * int(n) * (months or 0))
             v.start, v.end = min(other, ctx.pub), max(other, ctx.pub)
     return v
+
+
+@rule(rf"(?P<n>\d+|{NUMWORD})(?=\s*(?:and|to|or|-|–)\s*(?:\d+|{NUMWORD})[- ](?P<u>{UNIT})s?\b)")
+def _range_first(m: re.Match[str], ctx: _Ctx) -> Val | None:
+    """"between 60 and 90 days", "two to three years": the first amount takes the second's unit."""
+    n = number(m["n"])
+    return Val(duration(n, m["u"]), "duration", "DURATION") if n is not None else None
 
 
 @rule(r"(?:the\s+)?(?:past|last|previous)\s+(?P<u>decade|century)|(?:the\s+)?past\s+(?P<u2>day|week|month|year|quarter)")
@@ -432,6 +450,9 @@ def _vague(m: re.Match[str], ctx: _Ctx) -> Val | None:
         return None
     if re.search(r"\bmost\s+$", ctx.text[max(0, m.start() - 6): m.start()]):
         return None  # "the most recent model" ranks items, it does not place an event in time
+    if v == "FUTURE_REF" and (re.match(r"\s+(?:after|before|as)\b", ctx.text[m.end():])
+                              or re.search(r"\bas\s+$", ctx.text[max(0, m.start() - 4): m.start()])):
+        return None  # "as soon as", "shortly after the vote": placed against another event, not now
     start = end = None
     if ctx.pub is not None:
         start = ctx.pub if v == "FUTURE_REF" else None
@@ -477,7 +498,8 @@ class _Cand:
     order: int = 0
 
 
-def _parse_published(published: str | None) -> Date | None:
+def parse_published(published: str | None) -> Date | None:
+    """The publication date: ISO first, else a written date ("03-02-2009" read day-first)."""
     if not published:
         return None
     try:
@@ -545,6 +567,7 @@ class _Memory:
     day: Val | None = None
     day_end: int = 0
     cal: Val | None = None  # last calendar date, month, quarter or year
+    quarter: Val | None = None  # last quarter named
 
 
 def _resolve_anaphora(v: Val, ctx: _Ctx, mem: _Memory) -> Val:
@@ -552,15 +575,41 @@ def _resolve_anaphora(v: Val, ctx: _Ctx, mem: _Memory) -> Val:
         day = mem.day or cal.day(ctx.anchor())
         part = v.value[len(ANAPHORIC) + 1:]
         return Val(f"{day.value}T{part}", "day", "TIME", day.start, day.end) if part else day
-    k = int(v.value.split(":")[1])
-    if v.value.startswith(PREV_MONTH):
+    kind, *args = v.value.split(":")
+    k = int(args[0])
+    if kind == QUARTER:
+        base = mem.quarter or cal.reported_quarter(ctx.anchor())
+        q = int(args[1]) or int(base.value[-1])
+        return cal.quarter(int(base.value[:4]) + k, q)
+    if kind == YEAR_AGO:
+        return cal.shift_years(mem.quarter, k) if mem.quarter else cal.year(ctx.anchor().year + k)
+    if kind == SHIFT:
+        return _shift(mem, ctx, k, args[1])
+    if kind == WEEKDAY_OF:
+        base = mem.day.start if mem.day and mem.day.start else ctx.anchor()
+        return cal.day(cal.weekday_near(base, int(args[1]), "after" if k > 0 else "before"))
+    if kind == PREV_MONTH:
         base_day = mem.cal.start if mem.cal and mem.cal.granularity in ("day", "month") else ctx.anchor()
         d = cal.add_months(base_day or ctx.anchor(), k)
         return cal.month(d.year, d.month)
-    base = mem.cal or (cal.year(ctx.anchor().year) if v.value.startswith(PREV_YEAR) else cal.day(ctx.anchor()))
-    if v.value.startswith(PREV_YEAR):
+    base = mem.cal or (cal.year(ctx.anchor().year) if kind == PREV_YEAR else cal.day(ctx.anchor()))
+    if kind == PREV_YEAR:
         return cal.year(int(base.value[:4]) + k)
     return cal.shift_years(base, k)
+
+
+def _shift(mem: _Memory, ctx: _Ctx, n: int, unit: str) -> Val:
+    """The last named date moved by ``n`` units, at the finer of its precision and the unit's
+    ("a year earlier" than the third quarter is the third quarter before; "two days later" than
+    March is a day); publication when nothing was named."""
+    if unit == "year":
+        return cal.shift_years(mem.cal, n) if mem.cal else cal.year(ctx.anchor().year + n)
+    if unit == "month":
+        base = mem.cal.start if mem.cal and mem.cal.granularity in ("day", "month") and mem.cal.start else ctx.anchor()
+        d = cal.add_months(base, n)
+        return cal.month(d.year, d.month)
+    base = mem.day.start if mem.day and mem.day.start else ctx.anchor()
+    return cal.day(base + dt.timedelta(days=n * (7 if unit == "week" else 1)))
 
 
 def _finish(c: _Cand, text: str, ctx: _Ctx, mem: _Memory) -> TimeExpr:
@@ -579,8 +628,10 @@ def _finish(c: _Cand, text: str, ctx: _Ctx, mem: _Memory) -> TimeExpr:
         v = Val(d.isoformat() + v.value, "time", "TIME", d, d)
     if v.granularity == "day" and v.start and not c.val.value.startswith("@"):
         mem.day, mem.day_end = cal.day(v.start), c.end
-    if re.fullmatch(r"\d{4}(-\d\d(-\d\d)?|-Q\d)?", v.value):
-        mem.cal = v
+    if re.fullmatch(r"\d{4}(-\d\d(-\d\d)?|-Q\d)?", v.value) and not c.val.value.startswith("@"):
+        mem.cal = v  # only a date the text names is a reference: "a year earlier" twice is the same year
+        if v.value[5:6] == "Q":
+            mem.quarter = v
     iso = lambda d: d.isoformat() if d else None  # noqa: E731
     return TimeExpr(c.start, c.end, span, v.value, v.granularity, v.type, iso(v.start), iso(v.end))
 
@@ -591,7 +642,7 @@ def extract_times(text: str, published: str | None, doc: Any = None) -> list[Tim
     ``doc`` is an optional spaCy Doc of the same text, used to read the tense of each clause
     and to tell years ("the 2015 deal") from counts ("2000 workers").
     """
-    ctx = _Ctx(text, _parse_published(published), doc if doc is not None and doc.text == text else None)
+    ctx = _Ctx(text, parse_published(published), doc if doc is not None and doc.text == text else None)
     chosen = _merge_clock(text, _select(_candidates(text, ctx)))
     mem = _Memory()
     return [_finish(c, text, ctx, mem) for c in chosen]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 Date = dt.date
@@ -66,6 +67,13 @@ def quarter(y: int, q: int) -> Val:
     return Val(f"{y:04d}-Q{q}", "range", "DATE", Date(y, 3 * q - 2, 1), month_end(y, 3 * q))
 
 
+def reported_quarter(d: Date) -> Val:
+    """The quarter a report published on ``d`` is about: the one just ended during the first
+    month of a quarter (results season), else the current one."""
+    q0 = (d.month - 1) // 3 - (1 if (d.month - 1) % 3 == 0 else 0)
+    return quarter(d.year + q0 // 4, q0 % 4 + 1)
+
+
 def half(y: int, h: int) -> Val:
     return Val(f"{y:04d}-H{h}", "range", "DATE", Date(y, 6 * h - 5, 1), month_end(y, 6 * h))
 
@@ -108,43 +116,68 @@ def weekday_near(anchor: Date, wd: int, direction: str) -> Date:
     return anchor + dt.timedelta(days=ahead)
 
 
+NEAR_DAYS = 45  # a date this close to publication keeps its side whatever the clause's tense
+NEAR_MONTHS = 1
+
+
 def month_near(anchor: Date, m: int, direction: str) -> int:
-    """Year of month ``m`` relative to ``anchor`` (``past``: on or before, same month counts;
-    ``future``: on or after; ``before``: strictly before, as in "last September")."""
-    if direction == "future":
-        return anchor.year if m >= anchor.month else anchor.year + 1
+    """Year of month ``m`` relative to ``anchor``.
+
+    ``before`` is strictly before ("last September"). ``past`` is on or before and ``future`` on
+    or after, unless the other side's month is adjacent and nearer: a past-tense "was extended
+    until November" written in late October is this November. ``present`` takes the nearest.
+    """
     if direction == "before":
         return anchor.year if m < anchor.month else anchor.year - 1
-    return anchor.year if m <= anchor.month else anchor.year - 1
+    back, ahead = (anchor.month - m) % 12, (m - anchor.month) % 12
+    latest = anchor.year - (m > anchor.month)  # the latest such month on or before the anchor
+    earliest = anchor.year + (m < anchor.month)  # the earliest on or after
+    if direction == "past":
+        return earliest if 0 < ahead <= NEAR_MONTHS else latest
+    if direction == "future":
+        return latest if 0 < back <= NEAR_MONTHS and back < ahead else earliest
+    return latest if back < ahead else earliest
 
 
 def monthday_year(anchor: Date, m: int, d: int, direction: str) -> int | None:
-    """Year for a day-of-month without a year: past/future tense decide, else the nearest."""
+    """Year for a day of month without a year (see :func:`day_near`)."""
+    found = day_near(anchor, lambda y: Date(y, m, d), direction)
+    return found.year if found else None
+
+
+def day_near(anchor: Date, make: Callable[[int], Date], direction: str) -> Date | None:
+    """The yearly day ``make(year)`` relative to ``anchor``: the tense decides (``past`` on or
+    before, ``future`` on or after) unless the other side's date is within ``NEAR_DAYS`` and
+    nearer, as newswire drops the year of dates close to publication; else the nearest."""
     cands = []
     for y in (anchor.year - 1, anchor.year, anchor.year + 1):
         try:
-            cands.append(Date(y, m, d))
+            cands.append(make(y))
         except ValueError:
             continue
     if not cands:
         return None
-    if direction == "past":
-        prior = [c for c in cands if c <= anchor]
-        if prior:
-            return max(prior).year
-    if direction == "future":
-        later = [c for c in cands if c >= anchor]
-        if later:
-            return min(later).year
-    return min(cands, key=lambda c: abs((c - anchor).days)).year
+    prior = [c for c in cands if c <= anchor]
+    later = [c for c in cands if c >= anchor]
+    if direction == "past" and prior:
+        if later and (min(later) - anchor).days <= NEAR_DAYS:
+            return min(later)
+        return max(prior)
+    if direction == "future" and later:
+        if prior and (anchor - max(prior)).days <= NEAR_DAYS and anchor - max(prior) < min(later) - anchor:
+            return max(prior)
+        return min(later)
+    return min(cands, key=lambda c: abs((c - anchor).days))
 
 
 def quarter_near(anchor: Date, q: int, direction: str) -> int:
-    """Year of quarter ``q``: past tense the latest begun by ``anchor``, future the next one not yet
-    over, present tense the nearest (a "fourth quarter" mentioned in August is the coming one)."""
+    """Year of quarter ``q``: the nearest to ``anchor`` (results are reported just after a quarter
+    ends and forecast just before one begins, so "the third quarter" in October is this year's
+    whatever the tense); a tie goes ahead in a future-tense clause, else back."""
     cur = (anchor.month - 1) // 3 + 1
-    if direction == "future":
-        return anchor.year if q >= cur else anchor.year + 1
-    if direction == "present":
-        return min((anchor.year - 1, anchor.year, anchor.year + 1), key=lambda y: abs(4 * (y - anchor.year) + q - cur))
-    return anchor.year if q <= cur else anchor.year - 1
+    back, ahead = (cur - q) % 4, (q - cur) % 4
+    if back == 0:
+        return anchor.year
+    if ahead < back or ahead == back and direction == "future":
+        return anchor.year if q > cur else anchor.year + 1
+    return anchor.year if q < cur else anchor.year - 1

@@ -24,7 +24,8 @@ SMALL = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight",
          "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
 TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
 SINGLE = {"single": 1.0, "a single": 1.0}
-VAGUE_NUM = {"several", "few", "a few", "many", "some", "a couple of", "couple of", "a number of", "numerous"}
+VAGUE_NUM = {"several", "few", "a few", "many", "some", "a number of", "numerous"}
+COUPLE = {"a couple of": 2.0, "couple of": 2.0}  # TimeML (and HeidelTime) count "a couple of years" as two
 ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
 
 UNITS = {"second": ("T", "S", 1), "minute": ("T", "M", 1), "hour": ("T", "H", 1), "day": ("", "D", 1),
@@ -35,11 +36,11 @@ SET_WORDS = {"daily": "P1D", "weekly": "P1W", "monthly": "P1M", "quarterly": "P1
 PART_OF_DAY = {"morning": "MO", "afternoon": "AF", "evening": "EV", "night": "NI"}
 
 VAGUE_REFS = {
-    "PRESENT_REF": ["currently", "current", "at present", "presently", "nowadays", "the time being",
+    "PRESENT_REF": ["now", "currently", "current", "at present", "presently", "nowadays", "the time being",
                     "at the moment", "these days", "the present"],
     "PAST_REF": ["recently", "recent", "the past", "lately"],
     "FUTURE_REF": ["soon", "the future", "shortly", "the near term", "the near future", "the long term",
-                   "the short term", "the long run", "the short run", "short-term", "long-term", "near-term",
+                   "the short term", "the long run", "the short run",
                    "eventually"],
 }
 
@@ -50,10 +51,11 @@ def alt(words) -> str:
 
 
 FULL_MONTHS = [m for m in MONTHS if len(m) > 4 or m in ("May", "June", "July")]
-MONTH = rf"(?-i:{alt(FULL_MONTHS)}|(?:{alt(set(MONTHS) - set(FULL_MONTHS))})\.?)"
+# an abbreviation needs its dot or a number after it: "Jan Kavan" is a name
+MONTH = rf"(?-i:{alt(FULL_MONTHS)}|(?:{alt(set(MONTHS) - set(FULL_MONTHS))})(?:\.|(?=\s*\d)))"
 WEEKDAY = rf"(?-i:{alt(WEEKDAYS)})"
 NUMWORD = rf"(?:{alt(TENS)})(?:[- ](?:{alt(SMALL[1:10])}))?|{alt(SMALL)}|hundred|dozen"
-NUM = rf"(?:\d+(?:\.\d+)?|{NUMWORD}|{alt(VAGUE_NUM)}|(?:a\s+)?single|an?)(?:\s+and\s+a\s+half)?"
+NUM = rf"(?:\d+(?:\.\d+)?|{NUMWORD}|{alt(VAGUE_NUM | set(COUPLE))}|(?:a\s+)?single|an?)(?:\s+and\s+a\s+half)?"
 UNIT = rf"(?:{alt(UNITS)}|centuries)"
 YEAR = r"(?:1[5-9]\d\d|20\d\d)"
 DAYNUM = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
@@ -73,6 +75,8 @@ def number(words: str) -> float | None:
         return None
     if w in SINGLE:
         return SINGLE[w] + extra
+    if w in COUPLE:
+        return COUPLE[w] + extra
     if w in ("a", "an"):
         return 1 + extra
     if re.fullmatch(r"\d+(\.\d+)?", w):
