@@ -16,6 +16,7 @@ from spacy.tokens import Doc, Span, Token
 from storyline.extract.lexicon import words
 from storyline.extract.mentions import PLACE_PREPS, _np_span
 from storyline.models import ActorRef, EventMention, Place, TimeExpr
+from storyline.resolve.timex_event import event_time
 
 LEAD_SENTENCES = 3
 MODALS = {"should", "would", "could", "might", "must", "may", "can", "shall", "ought"}
@@ -86,7 +87,8 @@ def _any_verb(sent: Span) -> Token | None:
     return next((t for t in sent if t.pos_ == "VERB"), root)
 
 
-def lead_event(doc: Doc, times: list[TimeExpr], places: list[Place], resolve: ResolveActor) -> EventMention | None:
+def lead_event(doc: Doc, times: list[TimeExpr], places: list[Place], resolve: ResolveActor,
+               published: str | None = None) -> EventMention | None:
     """An event mention of type ``other`` for the first lead sentence stating a happening (else
     the first that is neither an opinion nor an order), or None."""
     lead = [(si, s) for si, s in enumerate(doc.sents) if si < LEAD_SENTENCES and len([t for t in s if t.is_alpha]) >= 3]
@@ -99,7 +101,7 @@ def lead_event(doc: Doc, times: list[TimeExpr], places: list[Place], resolve: Re
     obj = next((c for c in verb.children if c.dep_ == "dobj"), None)
     located = [(p, p.start) for p in places if _locative(doc, p)]
     place = _first(located, sent) or _first([(p, p.start) for p in places], sent)
-    time = _first([(t, t.start) for t in times if t.type in ("DATE", "TIME")], sent)
+    time = event_time(_first([(t, t.start) for t in times if t.type in ("DATE", "TIME")], sent), published, "occurred")
     prt = next((c for c in verb.children if c.dep_ == "prt" and c.i == verb.i + 1), None)
     return EventMention(
         sentence=si, start=verb.idx, end=verb.idx + len(verb.text),

@@ -159,7 +159,7 @@ def _analyze_chunk(doc, text: str, published: str | None, url: str | None = None
         id="", text=text, published=published,
         sentences=[Span(s.start_char, s.end_char) for s in doc.sents],
         entities=entities, times=times, places=places, event_mentions=mentions,
-        lead_event=lead_event(doc, times, event_places, actors.resolve),
+        lead_event=lead_event(doc, times, event_places, actors.resolve, published),
     )
 
 
