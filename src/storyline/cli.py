@@ -7,7 +7,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -80,11 +80,12 @@ def progress_bar(label: str, quiet: bool):
         yield (lambda total: prog.update(task, total=total)), advance
 
 
-def _ingest(paths: list[str], store: Store, quiet: bool, strict: bool):
+def _ingest(paths: list[str], store: Store, quiet: bool, strict: bool, workers=None):
     from storyline.ingest.run import ingest_paths
 
     with progress_bar("ingest", quiet) as (set_total, advance):
-        report = ingest_paths(paths, store, on_error=print_error, on_total=set_total, on_article=lambda _a: advance())
+        report = ingest_paths(paths, store, on_error=print_error, on_total=set_total, on_article=lambda _a: advance(),
+                              workers=workers)
     warnings = f", {len(report.warnings)} warnings" if report.warnings else ""
     err.print(f"ingested: {report.read} read, {report.added} new, {report.new_versions} new versions, "
               f"{report.unchanged} unchanged, {len(report.errors)} errors{warnings}", highlight=False)
@@ -127,29 +128,52 @@ def usable_cpus() -> int:
     return max(1, min(4, n))
 
 
+def _workers(engine: str, workers: int, address: str | None):
+    """Who runs cleaning and analysis: this process, local processes, or Ray (one line and exit 2
+    when Ray is asked for and not installed)."""
+    from storyline.distribute import InProcess, ProcessPool
+
+    if engine == "ray":
+        from storyline.distribute.cluster import RayUnavailable, RayWorkers
+
+        try:
+            return RayWorkers(workers or usable_cpus(), address)
+        except RayUnavailable as exc:
+            err.print(f"error: {exc}", markup=False, highlight=False)
+            raise typer.Exit(2) from None
+    if engine != "local":
+        err.print(f"error: unknown engine {engine!r}; choose local or ray", markup=False, highlight=False)
+        raise typer.Exit(2)
+    n = workers or usable_cpus()
+    return ProcessPool(n) if n > 1 else InProcess()
+
+
 @app.command()
 def run(paths: PathsArg, db: DbOpt = DEFAULT_DB, report: Annotated[Path | None, typer.Option("--report", help="Write the HTML report here")] = None,
         quiet: QuietOpt = False, strict: StrictOpt = False,
-        workers: Annotated[int, typer.Option("--workers", help="Processes that analyse articles (0: one per usable core, up to 4; 1: this process only)")] = 0) -> None:
+        workers: Annotated[int, typer.Option("--workers", help="Processes (or Ray actors) that analyse articles (0: one per usable core, up to 4; 1: this process only)")] = 0,
+        engine: Annotated[str, typer.Option("--engine", help="local (this machine) or ray (a Ray cluster)")] = "local",
+        address: Annotated[str | None, typer.Option("--address", help="Ray cluster: auto or ray://host:port (default: start Ray here)")] = None) -> None:
     """Run every stage: ingest and clean, analyse, then take what is new into the events
-    (deduplicate, cluster, reconcile), and print a summary; optionally write the report."""
+    (deduplicate, cluster, reconcile), and print a summary; optionally write the report.
+    Cleaning and analysis may run elsewhere (--workers, --engine ray); reading, writing the store
+    and updating the events always run here, one writer per store."""
     from storyline.cluster import EventEngine
-    from storyline.pipeline import AnalysisPool, analyze_pending, write_report
+    from storyline.pipeline import analyze_pending, write_report
 
     store = Store(db)
-    workers = workers or usable_cpus()
     try:
-        with AnalysisPool(workers) if workers > 1 else nullcontext(1) as analysers:
+        with _workers(engine, workers, address) as pool:
             clock = [time.monotonic()]
-            _ingest(paths, store, quiet, strict)
+            _ingest(paths, store, quiet, strict, pool)
             clock.append(time.monotonic())
             with progress_bar("analyze", quiet) as (set_total, advance):
-                analyze_pending(store, on_total=set_total, on_done=advance, workers=analysers)
+                analyze_pending(store, on_total=set_total, on_done=advance, workers=pool)
             clock.append(time.monotonic())
-        engine = EventEngine(store)
+        events = EventEngine(store)
         with progress_bar("events", quiet) as (set_total, advance):
-            set_total(engine.pending())
-            done = engine.run(on_batch=advance)
+            set_total(events.pending())
+            done = events.run(on_batch=advance)
         clock.append(time.monotonic())
         err.print(f"events: {done.articles} article versions taken in, {done.events_changed} events updated, "
                   f"{done.merges} merges, {done.splits} splits", highlight=False)

@@ -6,16 +6,18 @@ batch, touching only the events they can join. A rerun with nothing new does nei
 """
 from __future__ import annotations
 
-import multiprocessing
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TYPE_CHECKING
 from pathlib import Path
 
 from storyline.models import AnalyzedDocument, Article
 from storyline.store.db import Analysed, Store
 
+if TYPE_CHECKING:
+    from storyline.distribute import Workers
+
 ANALYSIS_BATCH = 20
-POOL_CHUNK = 8  # documents sent to a worker process at a time
 
 
 def prepare(pairs: list[tuple[Article, AnalyzedDocument]], embed) -> list[Analysed]:
@@ -35,15 +37,18 @@ def prepare(pairs: list[tuple[Article, AnalyzedDocument]], embed) -> list[Analys
 
 
 def analyze_pending(store: Store, on_total: Callable[[int], None] | None = None,
-                    on_done: Callable[[], None] | None = None, workers: "int | AnalysisPool" = 1) -> int:
+                    on_done: Callable[[], None] | None = None, workers: Workers | None = None) -> int:
     """Analyse every current article without an analysis, saving in small transactions.
 
-    spaCy and extraction run in this process or in a pool of processes (``workers`` > 1, or an
-    :class:`AnalysisPool`; each loads the models once); embedding the leads and saving run in a thread beside them (the encoder
-    releases the interpreter lock), batch by batch. Batches are cut in article order whatever the
-    number of workers, so the stored results are the same."""
+    spaCy and extraction run where ``workers`` run them (this process by default, a pool of local
+    processes, a Ray cluster: :mod:`storyline.distribute`); embedding the leads and saving run
+    here, in a thread beside them (the encoder releases the interpreter lock), batch by batch.
+    Batches are cut in article order wherever the analysis ran, so the stored results are the same."""
+    from storyline.distribute import InProcess
     from storyline.nlp.analyze import DocumentInput
     from storyline.nlp.embeddings import embed
+
+    workers = workers or InProcess()
 
     pending = store.pending_analysis()
     if on_total:
@@ -54,7 +59,7 @@ def analyze_pending(store: Store, on_total: Callable[[int], None] | None = None,
     batch: list[tuple[Article, AnalyzedDocument]] = []
     with ThreadPoolExecutor(max_workers=1) as saver:
         saved: list[Future] = []
-        for doc in analysed([DocumentInput(a.id, a.text, a.published, a.url, a.language) for a in pending], workers):
+        for doc in workers.analyse([DocumentInput(a.id, a.text, a.published, a.url, a.language) for a in pending]):
             batch.append((by_id[doc.id], doc))
             if on_done:
                 on_done()
@@ -67,54 +72,6 @@ def analyze_pending(store: Store, on_total: Callable[[int], None] | None = None,
         for f in saved:
             f.result()
     return len(pending)
-
-
-def analysed(inputs: list, workers: "int | AnalysisPool") -> Iterator[AnalyzedDocument]:
-    """The analyses of ``inputs`` in their order, from this process or a pool of worker processes
-    (a number of them, or a pool already started)."""
-    from storyline.nlp.analyze import analyze_documents
-
-    if isinstance(workers, int) and workers > 1:
-        with AnalysisPool(workers) as pool:
-            yield from analysed(inputs, pool)
-        return
-    if isinstance(workers, int) or len(inputs) < 2 * POOL_CHUNK:
-        yield from analyze_documents(inputs)
-        return
-    chunks = [inputs[k:k + POOL_CHUNK] for k in range(0, len(inputs), POOL_CHUNK)]
-    for docs in workers.pool.imap(_analyze_chunk, chunks):
-        yield from docs
-
-
-class AnalysisPool:
-    """Worker processes that load the models as soon as they start: started before ingest, they
-    load while the input is read and cleaned."""
-
-    def __init__(self, workers: int) -> None:
-        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-        self.pool = multiprocessing.get_context(method).Pool(workers, initializer=_load_models)
-
-    def __enter__(self) -> AnalysisPool:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.pool.terminate()
-        self.pool.join()
-
-
-def _load_models() -> None:
-    """Load the models once per worker process, before its first chunk."""
-    from storyline.nlp.pipeline import get_nlp
-    from storyline.resolve.actors import get_kb
-    from storyline.resolve.geo import get_geocoder
-
-    get_nlp(), get_geocoder(), get_kb()
-
-
-def _analyze_chunk(chunk: list) -> list[AnalyzedDocument]:
-    from storyline.nlp.analyze import analyze_documents
-
-    return list(analyze_documents(chunk))
 
 
 def _raise_failed(futures: list[Future]) -> list[Future]:

@@ -114,7 +114,7 @@ class Cleaner:
     """
 
     def __init__(self, min_repeats: int = 3, max_tracked_lines: int = 500_000) -> None:
-        self._repeats = RepeatedLines(min_repeats, max_tracked_lines)
+        self.repeats = RepeatedLines(min_repeats, max_tracked_lines)
 
     def observe(self, raw: RawDocument) -> None:
         try:
@@ -123,14 +123,14 @@ class Cleaner:
             return
         lines = [ln.text for ln in split_lines(doc.text)]
         if lines:
-            self._repeats.add(_group(doc), lines, signature=max(lines, key=len))
+            self.repeats.add(_group(doc), lines, signature=max(lines, key=len))
 
     def clean(self, raw: RawDocument) -> Article:
         doc = self._prepare(raw)
         group = _group(doc)
         result = filter_lines(
             split_lines(doc.text), title=doc.title, conservative=doc.from_html,
-            is_repeated=lambda line: self._repeats.is_repeated(group, line),
+            is_repeated=lambda line: self.repeats.is_repeated(group, line),
         )
         if not result.kept:
             raise InputError(raw.source, "no article text left after removing boilerplate")

@@ -54,6 +54,15 @@ class RepeatedLines:
             if len(self._seen) > self.max_entries:
                 self._seen = {k: v for k, v in self._seen.items() if len(v) >= keep}
 
+    def merge(self, other: RepeatedLines) -> None:
+        """Take in the counts of another table (made by another worker over other documents)."""
+        for slot, sigs in other._seen.items():
+            mine = self._seen.get(slot, ())
+            self._seen[slot] = mine + tuple(s for s in sigs if s not in mine)[: max(0, self.min_docs - len(mine))]
+        for keep in (2, self.min_docs):
+            if len(self._seen) > self.max_entries:
+                self._seen = {k: v for k, v in self._seen.items() if len(v) >= keep}
+
     def is_repeated(self, group: str, line: str) -> bool:
         slot = self._slot(group, line)
         return slot is not None and len(self._seen.get(slot, ())) >= self.min_docs

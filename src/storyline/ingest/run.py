@@ -1,16 +1,21 @@
 """Ingest orchestration: clean every document read and store it in short, idempotent batches."""
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from storyline.clean import Cleaner
 from storyline.errors import InputError, InputWarning
 from storyline.ingest.readers import OnError, read_paths
-from storyline.models import Article
+from storyline.models import Article, RawDocument
 from storyline.store.db import AddResult, Store
 
+if TYPE_CHECKING:
+    from storyline.distribute import Workers
+
 BATCH = 50
+CHUNK = 25  # documents a worker counts or cleans at a time
 
 
 @dataclass
@@ -24,32 +29,46 @@ class IngestReport:
 
 
 def clean_paths(paths: list[str], on_error: OnError, cleaner: Cleaner | None = None,
-                on_progress: Callable[[int | None], None] | None = None) -> Iterator[Article]:
+                on_progress: Callable[[int | None], None] | None = None, workers: Workers | None = None) -> Iterator[Article]:
     """Clean every document under ``paths``. Files are read twice: once so the cleaner can learn
-    lines repeated across a publisher's documents, once to clean; stdin is read once."""
+    lines repeated across a publisher's documents, once to clean; stdin is read once. Reading
+    happens here; ``workers`` (:mod:`storyline.distribute`) count lines and clean, chunk by chunk,
+    and hand the results back in order."""
+    from storyline.distribute import InProcess
+
     cleaner = cleaner or Cleaner()
+    workers = workers or InProcess()
     if "-" not in paths:
-        total = 0
-        for raw in read_paths(paths, lambda _e: None):
-            cleaner.observe(raw)
-            total += 1
+        total = [0]
+        for part in workers.observe(_chunks(read_paths(paths, lambda _e: None), total)):
+            cleaner.repeats.merge(part)
         if on_progress:
-            on_progress(total)
-    for raw in read_paths(paths, on_error):
-        try:
-            article = cleaner.clean(raw)
-        except InputError as exc:
-            on_error(exc)
-            continue
-        except Exception as exc:  # a cleaning failure nobody foresaw costs this document, not the batch
-            on_error(InputError(raw.source, f"could not be cleaned ({type(exc).__name__}: {exc})"))
-            continue
-        yield article
+            on_progress(total[0])
+    for results in workers.clean(_chunks(read_paths(paths, on_error)), cleaner):
+        for result in results:
+            if isinstance(result, InputError):
+                on_error(result)
+            else:
+                yield result
+
+
+def _chunks(docs: Iterable[RawDocument], count: list[int] | None = None) -> Iterator[list[RawDocument]]:
+    """Documents in chunks of ``CHUNK`` (counted into ``count[0]``)."""
+    chunk: list[RawDocument] = []
+    for doc in docs:
+        chunk.append(doc)
+        if count is not None:
+            count[0] += 1
+        if len(chunk) >= CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def ingest_paths(paths: list[str], store: Store, on_error: OnError | None = None,
                  on_total: Callable[[int | None], None] | None = None,
-                 on_article: Callable[[Article], None] | None = None) -> IngestReport:
+                 on_article: Callable[[Article], None] | None = None, workers: Workers | None = None) -> IngestReport:
     """Clean and store everything under ``paths`` in short transactions (kill-safe, idempotent)."""
     report = IngestReport()
 
@@ -59,7 +78,7 @@ def ingest_paths(paths: list[str], store: Store, on_error: OnError | None = None
             on_error(exc)
 
     batch: list[Article] = []
-    for article in clean_paths(paths, error, on_progress=on_total):
+    for article in clean_paths(paths, error, on_progress=on_total, workers=workers):
         report.read += 1
         batch.append(article)
         if on_article:
