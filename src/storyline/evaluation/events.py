@@ -4,6 +4,12 @@ The folder's articles go through ingest, analysis, dedup, clustering and reconci
 temporary SQLite store. Each gold event is matched to the produced event that holds most of its
 articles among those of the right type; it passes when the type, date, place, articles,
 separation from other gold events, casualty claims and contradictions all agree.
+
+The analyst's checks (``analyst_checks``) are run over all produced events: a required event is
+one event (no second event of its type and day from the same article), its actors sit on the
+right side, every casualty figure it carries is one of the gold's, no event starts after the
+articles that report it were published, and no event matches a ``not_events`` entry (an event
+type, a country, or a text that is no reporting). Each problem is one line.
 """
 from __future__ import annotations
 
@@ -79,10 +85,53 @@ def evaluate_events(folder: Path) -> dict:
         analyze_pending(store)
         update_events(store)
         events = store.events()
-        main_event = {row.id: row.main_event for row in store.iter_articles()}
+        rows = list(store.iter_articles())
         store.close()
     required = [g for g in gold["events"] if g.get("required")]
-    matched = {g["id"]: match_event(g, events, main_event) for g in gold["events"]}
+    matched = {g["id"]: match_event(g, events, {r.id: r.main_event for r in rows}) for g in gold["events"]}
     results = [check_event(g, matched[g["id"]], matched) for g in required]
+    problems = analyst_problems(gold, events, matched, {r.id: r.published for r in rows})
     return {"events": results, "passed": sum(r["passed"] for r in results), "required": len(results),
-            "n_events": len(events)}
+            "n_events": len(events), "analyst_problems": problems}
+
+
+def analyst_problems(gold: dict, events: list[Event], matched: dict[str, Event | None],
+                     published: dict[str, str | None]) -> list[str]:
+    """The analyst's checks (see module doc), as one line per problem."""
+    problems = []
+    for g in gold["events"]:
+        ev = matched.get(g["id"])
+        if not g.get("required") or ev is None:
+            continue
+        day = g.get("date", {})
+        twins = [o for o in events if o.id != ev.id and o.type == ev.type and o.date.start == ev.date.start
+                 and o.date.precision == "day" and _articles(o) & set(g.get("reported_in", []))
+                 and day.get("from", "") <= (o.date.start or "") <= day.get("to", "9999")]
+        if twins:
+            problems.append(f"{g['id']}: split into {len(twins) + 1} events of type {ev.type} on {ev.date.start}")
+        for role, other in (("actor1", "actor2"), ("actor2", "actor1")):
+            mine = [a.name for a in ev.actors if a.role == role]
+            if mine and g.get(other) and any(_same_actor(n, g[other]) for n in mine) and not any(_same_actor(n, g.get(role, [])) for n in mine):
+                problems.append(f"{g['id']}: {role} {mine} are the gold's {other}")
+        for attr in ("fatalities", "injuries"):
+            allowed = {c["value"] for c in g.get(f"{attr}_claims", [])}
+            got = {c.value["best"] for c in ev.claims if c.attribute == attr}
+            if got - allowed:
+                problems.append(f"{g['id']}: {attr} {sorted(got - allowed)} are no gold claim")
+    for ev in events:
+        last = max((published.get(a.id) or "" for a in ev.articles), default="")
+        if last and ev.date.start and ev.date.start > last[:10]:
+            problems.append(f"{ev.id} ({ev.type}) starts {ev.date.start}, after its articles were published ({last[:10]})")
+        for bad in gold.get("not_events", []):
+            if bad.get("acled_event_type") and ev.acled_event_type == bad["acled_event_type"]:
+                problems.append(f"{ev.id}: an event of type {ev.acled_event_type} ({ev.summary[:80]})")
+            if bad.get("country_code") and ev.location.country_code == bad["country_code"]:
+                problems.append(f"{ev.id} ({ev.type}) placed in {ev.location.country_code}")
+            if bad.get("text") and any(bad["text"][:40] in c.text for c in ev.claims):
+                problems.append(f"{ev.id} ({ev.type}) rests on {bad['text'][:40]!r}, which is no reporting")
+    return problems
+
+
+def _same_actor(name: str, gold_names: list[str]) -> bool:
+    words = {w for w in name.lower().replace("-", " ").split() if len(w) > 2}
+    return any(words & {w for w in g.lower().replace("-", " ").split() if len(w) > 2} for g in gold_names)
