@@ -111,6 +111,7 @@ class EventRow(Base):
     """A reconciled event: the payload is the export JSON, the columns what queries filter on."""
 
     __tablename__ = "events"
+    __table_args__ = (Index("ix_events_date_start_id", "date_start", "id"),)
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     type: Mapped[str] = mapped_column(String(64), index=True)
@@ -121,8 +122,8 @@ class EventRow(Base):
     date_end: Mapped[str | None] = mapped_column(String(32), index=True)
     date_precision: Mapped[str | None] = mapped_column(String(16))
     country_code: Mapped[str | None] = mapped_column(String(8), index=True)
-    admin1: Mapped[str | None] = mapped_column(Text)
-    location: Mapped[str | None] = mapped_column(Text)
+    admin1: Mapped[str | None] = mapped_column(Text, index=True)
+    location: Mapped[str | None] = mapped_column(Text, index=True)
     lat: Mapped[float | None] = mapped_column(Float)
     lon: Mapped[float | None] = mapped_column(Float)
     geo_precision: Mapped[str | None] = mapped_column(String(16))
@@ -132,6 +133,33 @@ class EventRow(Base):
     contradictions: Mapped[int] = mapped_column(Integer, default=0, index=True)
     summary: Mapped[str] = mapped_column(Text, default="")
     payload: Mapped[str] = mapped_column(Text)
+
+
+class EventActorRow(Base):
+    """One actor of one event, so the web app filters and counts events by actor in SQL."""
+
+    __tablename__ = "event_actors"
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(String(64), index=True)
+    role: Mapped[str] = mapped_column(String(16))  # actor1 | actor2
+    name: Mapped[str] = mapped_column(Text)
+    key: Mapped[str] = mapped_column(String(256), index=True)  # the name lowercased: exact matches
+    kind: Mapped[str | None] = mapped_column(String(32))
+    country: Mapped[str | None] = mapped_column(String(8))
+
+
+class EventSearchRow(Base):
+    """What free-text search reads of an event: its summary and claim sentences, and its actors'
+    names and aliases. Indexed by SQLite FTS5 (table ``event_fts``, kept in step by triggers) or
+    PostgreSQL GIN tsvector indexes, both made by migration 0004."""
+
+    __tablename__ = "event_search"
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(String(64), index=True, unique=True)
+    text: Mapped[str] = mapped_column(Text)
+    actors: Mapped[str] = mapped_column(Text)
 
 
 class EventMentionRow(Base):
