@@ -112,7 +112,7 @@ def event_view(ev: dict, articles: dict[str, dict] | None = None) -> dict:
         sources.sort(key=lambda s: (not s["independent"], s["publisher"], s["article"]))
         groups.append({"attribute": attr, "label": ATTRIBUTE_LABELS.get(attr, attr.replace("_", " ")),
                        "contested": attr in contested, "sources": sources,
-                       "values": len({c["shown"] for s in sources for c in s["claims"]})})
+                       "n_values": len({c["shown"] for s in sources for c in s["claims"]})})
     contradictions = [{"attribute": k["attribute"], "label": ATTRIBUTE_LABELS.get(k["attribute"], k["attribute"]),
                        "note": k.get("note") or "",
                        "claims": [{**c, "shown": format_value(c["value"]), "anchor": sentence_anchor(c["article"], c["sentence"]),

@@ -35,7 +35,7 @@ function popup(p) {
 }
 
 function drawMap(node) {
-  const map = L.map(node, {worldCopyJump: true, minZoom: 1}).setView([15, 0], 2);
+  const map = L.map(node, {worldCopyJump: true, minZoom: 1, maxZoom: 12}).setView([15, 0], 2);
   const note = document.getElementById("map-note");
   getJSON(node.dataset.borders).then(g => {
     L.geoJSON(g, {interactive: false, style: {color: "#9aa5ae", weight: 0.6, fillColor: "#f7f4ec", fillOpacity: 1}}).addTo(map);
@@ -56,7 +56,7 @@ function drawMap(node) {
     if (bounds.length) map.fitBounds(bounds, {padding: [30, 30], maxZoom: 7});
     node.dataset.loaded = String(d.shown);
     if (d.total > d.shown) note.prepend(el("b", {}, `Showing the ${d.shown} deadliest of ${d.total} located events. `));
-  }).catch(err => { node.dataset.loaded = "error"; console.warn(err.message); });
+  }).catch(err => { node.dataset.loaded = "error"; console.error(String(err)); });
 }
 
 // ------------------------------------------------------------------ chart
@@ -125,7 +125,7 @@ function drawChart(node) {
       url.searchParams.set("date_to", dayBefore(nextStart(buckets[b][0], h.interval)));
       location.assign(url.pathname + url.search);
     });
-  }).catch(err => { node.dataset.loaded = "error"; console.warn(err.message); });
+  }).catch(err => { node.dataset.loaded = "error"; console.error(String(err)); });
 }
 
 document.addEventListener("DOMContentLoaded", () => {
