@@ -24,7 +24,7 @@ MAX_LIMIT = 500
 MAX_OFFSET = 1_000_000
 MAX_POINTS = 5000
 MAX_WORDS = 10
-SORTS = {"date": (EventRow.date_start, EventRow.date_end), "fatalities": (EventRow.fatalities,),
+SORTS = {"date": (EventRow.date_start,), "fatalities": (EventRow.fatalities,),
          "sources": (EventRow.sources,), "contradictions": (EventRow.contradictions,),
          "country": (EventRow.country_code,), "type": (EventRow.type,), "articles": (EventRow.articles,)}
 INTERVALS = ("day", "week", "month", "year")
