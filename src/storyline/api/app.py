@@ -40,13 +40,6 @@ EXPORT_SUFFIX = {"csv": "csv", "acled-csv": "acled.csv", "geojson": "geojson", "
                  "claims-csv": "claims.csv", "claims-jsonl": "claims.jsonl"}
 
 
-class ParamError(Exception):
-    """Invalid query parameters: answered 422 with each problem (as JSON, or as a page for the views)."""
-
-    def __init__(self, errors: list[dict]):
-        self.errors = errors
-
-
 def filter_params(request: Request,
                   date_from: Annotated[str | None, Query(description="events ending on or after: YYYY-MM-DD, YYYY-MM or YYYY")] = None,
                   date_to: Annotated[str | None, Query(description="events starting on or before")] = None,
@@ -71,7 +64,7 @@ def filter_params(request: Request,
     q.check_unknown(request.query_params, EVENT_PARAMS, errors)
     f = q.parse_filter(request.query_params, errors)
     if errors:
-        raise ParamError(errors)
+        raise q.QueryError(errors)
     return f
 
 
@@ -79,7 +72,7 @@ def _page(request: Request) -> tuple[str, int, int]:
     errors: list[dict] = []
     page = q.parse_page(request.query_params, errors)
     if errors:
-        raise ParamError(errors)
+        raise q.QueryError(errors)
     return page
 
 
@@ -113,8 +106,9 @@ def create_app(db: str, token: str | None = None, max_body: int = MAX_BODY, allo
     writer = [Depends(require_token(token))]
 
     # ------------------------------------------------------------------ errors: no stack traces out
-    @app.exception_handler(ParamError)
-    async def _params(request: Request, exc: ParamError):
+    @app.exception_handler(q.QueryError)
+    async def _params(request: Request, exc: q.QueryError):
+        """Invalid parameters: 422 with each problem (as JSON, or as a page for the views)."""
         if _wants_html(request):
             from storyline.api.web import error_page
 
@@ -163,7 +157,7 @@ def create_app(db: str, token: str | None = None, max_body: int = MAX_BODY, allo
     def histogram(f: FilterDep, interval: Annotated[str, Query(description="auto, day, week, month or year")] = "auto") -> dict:
         """Matching events per period of their start date."""
         if interval not in q.INTERVALS + ("auto",):
-            raise ParamError([{"param": "interval", "message": f"{interval!r}: one of auto, {', '.join(q.INTERVALS)}"}])
+            raise q.QueryError([{"param": "interval", "message": f"{interval!r}: one of auto, {', '.join(q.INTERVALS)}"}])
         days = queries.days(f)
         chosen = q.auto_interval(days) if interval == "auto" else interval
         return {"interval": chosen, "buckets": [{"start": s, "count": n} for s, n in q.histogram(days, chosen)]}
@@ -197,7 +191,7 @@ def create_app(db: str, token: str | None = None, max_body: int = MAX_BODY, allo
                format: Annotated[str, Query(description=", ".join(EXPORT_FORMATS))] = "csv") -> Response:
         """The matching events (or their claims) in an export format, as `storyline export` writes them."""
         if format not in EXPORT_FORMATS:
-            raise ParamError([{"param": "format", "message": f"{format!r}: one of {', '.join(EXPORT_FORMATS)}"}])
+            raise q.QueryError([{"param": "format", "message": f"{format!r}: one of {', '.join(EXPORT_FORMATS)}"}])
         sort = _page(request)[0]
         what, fmt, media = EXPORT_FORMATS[format]
         return StreamingResponse(_export_stream(store, queries, f, sort, what, fmt), media_type=media,

@@ -13,27 +13,25 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields
 
-from sqlalchemy import ColumnElement, Select, and_, func, literal_column, nulls_last, select, text
+from sqlalchemy import ColumnElement, Integer, Select, and_, column, func, literal_column, nulls_last, select, text
 from sqlalchemy.orm import Session
 
 from storyline.extract import ontology
 from storyline.store.db import Store
-from storyline.store.schema import ArticleRow, EventActorRow, EventRow, EventSearchRow
+from storyline.store.schema import ArticleRow, EventActorRow, EventFilterRow as F, EventRow, EventSearchRow
 
 MAX_LIMIT = 500
 MAX_OFFSET = 1_000_000
 MAX_POINTS = 5000
 MAX_WORDS = 10
-SORTS = {"date": (EventRow.date_start,), "fatalities": (EventRow.fatalities,),
-         "sources": (EventRow.sources,), "contradictions": (EventRow.contradictions,),
-         "country": (EventRow.country_code,), "type": (EventRow.type,), "articles": (EventRow.articles,)}
+SORTS = {"date": (F.date_start,), "fatalities": (F.fatalities,), "sources": (F.sources,),
+         "contradictions": (F.contradictions,), "country": (F.country_code,), "type": (F.type,), "articles": (F.articles,)}
 INTERVALS = ("day", "week", "month", "year")
 FACETS = ("country", "acled_event_type", "plover_type", "type", "admin1", "actor")
-# the columns a table row needs (everything but the payload)
-LIST_COLUMNS = (EventRow.id, EventRow.type, EventRow.acled_event_type, EventRow.acled_sub_event_type, EventRow.plover_type,
-                EventRow.date_start, EventRow.date_end, EventRow.date_precision, EventRow.country_code, EventRow.admin1,
-                EventRow.location, EventRow.lat, EventRow.lon, EventRow.geo_precision, EventRow.fatalities,
-                EventRow.sources, EventRow.articles, EventRow.contradictions, EventRow.summary)
+# the columns a table row needs (with the summary, from the events table)
+LIST_COLUMNS = (F.id, F.type, F.acled_event_type, F.acled_sub_event_type, F.plover_type, F.date_start, F.date_end,
+                F.date_precision, F.country_code, F.admin1, F.location, F.lat, F.lon, F.geo_precision, F.fatalities,
+                F.sources, F.articles, F.contradictions)
 
 
 class QueryError(ValueError):
@@ -224,50 +222,49 @@ def check_unknown(params: Mapping[str, str], allowed: tuple[str, ...], errors: l
 
 
 # ------------------------------------------------------------------ SQL
-def _fts(dialect: str, column: str, words: list[str]) -> ColumnElement:
-    """Events whose search column holds every word (as a word prefix)."""
+def _fts(dialect: str, field: str, terms: list[str]) -> ColumnElement:
+    """Events whose search field holds every term (as a word prefix); the index's row ids are
+    the event_filters keys, so no join is needed."""
     if dialect == "sqlite":
-        expr = "{" + column + "} : " + " ".join(f'"{w}"*' for w in words)
-        ids = text("SELECT es.event_id FROM event_search es JOIN event_fts ON event_fts.rowid = es.pk "
-                   "WHERE event_fts MATCH :m").bindparams(m=expr).columns(EventSearchRow.event_id)
+        expr = "{" + field + "} : " + " ".join(f'"{w}"*' for w in terms)
+        keys = text("SELECT rowid FROM event_fts WHERE event_fts MATCH :m").bindparams(m=expr).columns(column("rowid", Integer))
     else:
-        query = " & ".join(f"{w}:*" for w in words)
-        ids = select(EventSearchRow.event_id).where(
-            func.to_tsvector(literal_column("'simple'"), getattr(EventSearchRow, column))
-            .op("@@")(func.to_tsquery(literal_column("'simple'"), query)))
-    return EventRow.id.in_(ids)
+        keys = select(EventSearchRow.pk).where(
+            func.to_tsvector(literal_column("'simple'"), getattr(EventSearchRow, field))
+            .op("@@")(func.to_tsquery(literal_column("'simple'"), " & ".join(f"{w}:*" for w in terms))))
+    return F.pk.in_(keys)
 
 
 def conditions(f: EventFilter, dialect: str) -> dict[str, list[ColumnElement]]:
     """The WHERE clauses of a filter, keyed by the facet they narrow (for drill-sideways counts)."""
     c: dict[str, list[ColumnElement]] = {}
     if f.date_from:
-        c.setdefault("date", []).append(func.coalesce(EventRow.date_end, EventRow.date_start) >= f.date_from)
+        c.setdefault("date", []).append(func.coalesce(F.date_end, F.date_start) >= f.date_from)
     if f.date_to:
-        c.setdefault("date", []).append(EventRow.date_start <= f.date_to)
+        c.setdefault("date", []).append(F.date_start <= f.date_to)
     if f.country:
-        c["country"] = [EventRow.country_code.in_(f.country)]
+        c["country"] = [F.country_code.in_(f.country)]
     if f.admin1:
-        c["admin1"] = [EventRow.admin1 == f.admin1]
+        c["admin1"] = [F.admin1 == f.admin1]
     if f.place:
-        c["place"] = [EventRow.location == f.place]
+        c["place"] = [F.location == f.place]
     for name in ("type", "acled_event_type", "acled_sub_event_type", "plover_type"):
         if getattr(f, name):
-            c[name] = [getattr(EventRow, name) == getattr(f, name)]
+            c[name] = [getattr(F, name) == getattr(f, name)]
     if f.actor:
         c["actor"] = [_fts(dialect, "actors", words(f.actor))]
     if f.q:
         c["q"] = [_fts(dialect, "text", words(f.q))]
     if f.fatalities_min is not None:
-        c.setdefault("fatalities", []).append(EventRow.fatalities >= f.fatalities_min)
+        c.setdefault("fatalities", []).append(F.fatalities >= f.fatalities_min)
     if f.fatalities_max is not None:
-        c.setdefault("fatalities", []).append(func.coalesce(EventRow.fatalities, 0) <= f.fatalities_max)
+        c.setdefault("fatalities", []).append(func.coalesce(F.fatalities, 0) <= f.fatalities_max)
     if f.sources_min is not None:
-        c.setdefault("sources", []).append(EventRow.sources >= f.sources_min)
+        c.setdefault("sources", []).append(F.sources >= f.sources_min)
     if f.sources_max is not None:
-        c.setdefault("sources", []).append(EventRow.sources <= f.sources_max)
+        c.setdefault("sources", []).append(F.sources <= f.sources_max)
     if f.contradictions is not None:
-        c["contradictions"] = [EventRow.contradictions > 0 if f.contradictions else EventRow.contradictions == 0]
+        c["contradictions"] = [F.contradictions > 0 if f.contradictions else F.contradictions == 0]
     return c
 
 
@@ -279,7 +276,7 @@ def _where(stmt: Select, conds: dict[str, list[ColumnElement]], skip: str | None
 def _order(sort: str) -> list:
     cols = SORTS[sort.lstrip("-")]
     desc = sort.startswith("-")
-    return [nulls_last(c.desc() if desc else c.asc()) for c in cols] + [EventRow.id.desc() if desc else EventRow.id.asc()]
+    return [nulls_last(c.desc() if desc else c.asc()) for c in cols] + [F.id.desc() if desc else F.id.asc()]
 
 
 class EventQueries:
@@ -294,23 +291,23 @@ class EventQueries:
 
     def page(self, f: EventFilter, sort: str, limit: int, offset: int, payload: bool = False) -> Page:
         """One page of matching events and the total; rows are export records when ``payload``,
-        else table rows (columns plus actor names)."""
+        else table rows (columns, summary and actor names)."""
         conds = conditions(f, self.dialect)
-        cols = (EventRow.id, EventRow.payload) if payload else LIST_COLUMNS
         with self._session() as s:
-            total = s.scalar(_where(select(func.count()).select_from(EventRow), conds)) or 0
-            rows = s.execute(_where(select(*cols), conds).order_by(*_order(sort)).limit(limit).offset(offset)).all()
+            total = s.scalar(_where(select(func.count()).select_from(F), conds)) or 0
+            rows = s.execute(_where(select(*LIST_COLUMNS), conds).order_by(*_order(sort)).limit(limit).offset(offset)).all()
+            ids = [r.id for r in rows]
             if payload:
-                out: list = [json.loads(r.payload) for r in rows]
-            else:
-                actors: dict[str, list[str]] = {}
-                ids = [r.id for r in rows]
-                if ids:
-                    for eid, name in s.execute(select(EventActorRow.event_id, EventActorRow.name)
-                                               .where(EventActorRow.event_id.in_(ids)).order_by(EventActorRow.pk)):
-                        actors.setdefault(eid, []).append(name)
-                out = [{**r._asdict(), "actors": actors.get(r.id, [])} for r in rows]
-        return Page(total, limit, offset, sort, out)
+                texts = dict(s.execute(select(EventRow.id, EventRow.payload).where(EventRow.id.in_(ids))).all()) if ids else {}
+                return Page(total, limit, offset, sort, [json.loads(texts[i]) for i in ids if i in texts])
+            summaries = dict(s.execute(select(EventRow.id, EventRow.summary).where(EventRow.id.in_(ids))).all()) if ids else {}
+            actors: dict[str, list[str]] = {}
+            if ids:
+                for eid, name in s.execute(select(EventActorRow.event_id, EventActorRow.name)
+                                           .where(EventActorRow.event_id.in_(ids)).order_by(EventActorRow.pk)):
+                    actors.setdefault(eid, []).append(name)
+        return Page(total, limit, offset, sort, [{**r._asdict(), "summary": summaries.get(r.id, ""),
+                                                  "actors": actors.get(r.id, [])} for r in rows])
 
     def facets(self, f: EventFilter, size: int = 12) -> dict[str, list[tuple[str, int]]]:
         """Counts of matching events per value of each facet, most frequent first; each facet is
@@ -321,10 +318,11 @@ class EventQueries:
             for name in FACETS:
                 if name == "actor":
                     n = func.count(func.distinct(EventActorRow.event_id))
-                    stmt = (select(func.min(EventActorRow.name), n).join(EventRow, EventRow.id == EventActorRow.event_id)
-                            .group_by(EventActorRow.key))
+                    stmt = select(func.min(EventActorRow.name), n).group_by(EventActorRow.key)
+                    if any(k != "actor" for k in conds):
+                        stmt = stmt.join(F, F.id == EventActorRow.event_id)
                 else:
-                    col = EventRow.country_code if name == "country" else getattr(EventRow, name)
+                    col = F.country_code if name == "country" else getattr(F, name)
                     n = func.count()
                     stmt = select(col, n).where(col.is_not(None)).group_by(col)
                 rows = s.execute(_where(stmt, conds, skip=name).order_by(n.desc()).limit(size)).all()
@@ -334,20 +332,20 @@ class EventQueries:
     def days(self, f: EventFilter) -> list[tuple[str, int]]:
         """Matching events per start day, in date order (the histogram's raw counts)."""
         conds = conditions(f, self.dialect)
-        stmt = select(EventRow.date_start, func.count()).where(EventRow.date_start.is_not(None))
+        stmt = select(F.date_start, func.count()).where(F.date_start.is_not(None))
         with self._session() as s:
-            return [(d[:10], n) for d, n in s.execute(_where(stmt, conds).group_by(EventRow.date_start)
-                                                       .order_by(EventRow.date_start))]
+            return [(d[:10], n) for d, n in s.execute(_where(stmt, conds).group_by(F.date_start)
+                                                       .order_by(F.date_start))]
 
     def points(self, f: EventFilter, limit: int = MAX_POINTS) -> tuple[int, list[dict]]:
         """Matching events that have coordinates (the deadliest first, at most ``limit``) and how many there are."""
         conds = conditions(f, self.dialect)
-        conds["map"] = [EventRow.lat.is_not(None), EventRow.lon.is_not(None)]
-        cols = (EventRow.id, EventRow.type, EventRow.date_start, EventRow.date_precision, EventRow.location,
-                EventRow.country_code, EventRow.lat, EventRow.lon, EventRow.geo_precision, EventRow.fatalities)
+        conds["map"] = [F.lat.is_not(None), F.lon.is_not(None)]
+        cols = (F.id, F.type, F.date_start, F.date_precision, F.location,
+                F.country_code, F.lat, F.lon, F.geo_precision, F.fatalities)
         with self._session() as s:
-            total = s.scalar(_where(select(func.count()).select_from(EventRow), conds)) or 0
-            rows = s.execute(_where(select(*cols), conds).order_by(nulls_last(EventRow.fatalities.desc()), EventRow.id)
+            total = s.scalar(_where(select(func.count()).select_from(F), conds)) or 0
+            rows = s.execute(_where(select(*cols), conds).order_by(nulls_last(F.fatalities.desc()), F.id)
                              .limit(limit)).all()
         return total, [r._asdict() for r in rows]
 
@@ -355,7 +353,7 @@ class EventQueries:
         """Every matching event id in order (for exports)."""
         conds = conditions(f, self.dialect)
         with self._session() as s:
-            yield from s.scalars(_where(select(EventRow.id), conds).order_by(*_order(sort)).execution_options(yield_per=1000))
+            yield from s.scalars(_where(select(F.id), conds).order_by(*_order(sort)).execution_options(yield_per=1000))
 
     def payloads(self, ids: list[str]) -> dict[str, dict]:
         with self._session() as s:
@@ -366,7 +364,7 @@ class EventQueries:
         if not ids:
             return {}
         with self._session() as s:
-            return {r.id: r._asdict() for r in s.execute(select(*LIST_COLUMNS).where(EventRow.id.in_(ids)))}
+            return {r.id: r._asdict() for r in s.execute(select(*LIST_COLUMNS).where(F.id.in_(ids)))}
 
     def main_events(self, event_ids: list[str]) -> set[str]:
         """Which of these events are some current article's main event."""

@@ -18,7 +18,7 @@ from storyline.api import query as q
 from storyline.report.html import event_view, highlighted_text, render
 from storyline.report.timeline import article_core
 from storyline.store.db import Store
-from storyline.store.schema import ArticleRow, EventActorRow, EventHistoryRow, EventMentionRow, EventRow
+from storyline.store.schema import ArticleRow, EventActorRow, EventFilterRow as F, EventHistoryRow, EventMentionRow, EventRow
 
 STORY_CAP = 300
 MAX_TEXTS = 30
@@ -54,7 +54,7 @@ def add_views(app: FastAPI, store: Store, queries: q.EventQueries) -> None:
         f = q.parse_filter(params, errors)
         sort, limit, offset = q.parse_page(params, errors)
         if errors:
-            return error_page(request, 422, "Some parameters were not understood.", errors)
+            raise q.QueryError(errors)
         result = queries.page(f, sort, limit, offset)
         state = {**f.params(), "sort": None if sort == "-date" else sort, "limit": None if limit == 50 else limit}
 
@@ -117,10 +117,6 @@ def add_views(app: FastAPI, store: Store, queries: q.EventQueries) -> None:
     @app.get("/ui/articles", response_class=HTMLResponse, include_in_schema=False)
     def articles_view(request: Request) -> HTMLResponse:
         params = request.query_params
-        errors: list[dict] = []
-        q.check_unknown(params, ARTICLE_PARAMS, errors)
-        if errors:
-            return error_page(request, 422, "Some parameters were not understood.", errors)
         total, rows, (limit, offset) = article_page(store, params)
         state = {k: params.get(k) for k in ARTICLE_PARAMS if k != "offset"}
         items = [{**{c: getattr(r, c) for c in ("id", "title", "published", "publisher", "language", "duplicate_of",
@@ -190,17 +186,17 @@ def _history(store: Store, event_id: str) -> list[dict]:
 def _related(store: Store, data: dict, n: int = 6) -> list[dict]:
     """The same actors' and the same place's other events, latest first, with links to all of them."""
     out = []
-    cols = (EventRow.id, EventRow.type, EventRow.date_start, EventRow.location)
+    cols = (F.id, F.type, F.date_start, F.location)
     with Session(store.engine) as s:
         for name in list(dict.fromkeys(a["name"] for a in data.get("actors") or []))[:3]:
-            rows = s.execute(select(*cols).join(EventActorRow, EventActorRow.event_id == EventRow.id)
-                             .where(EventActorRow.key == name.lower()[:256], EventRow.id != data["id"])
-                             .group_by(*cols).order_by(EventRow.date_start.desc()).limit(n)).all()
+            rows = s.execute(select(*cols).join(EventActorRow, EventActorRow.event_id == F.id)
+                             .where(EventActorRow.key == name.lower()[:256], F.id != data["id"])
+                             .group_by(*cols).order_by(F.date_start.desc()).limit(n)).all()
             out.append({"label": f"Other events of {name}", "events": rows, "all": _url("/", {"actor": name})})
         loc = data.get("location") or {}
         if loc.get("name"):
-            rows = s.execute(select(*cols).where(EventRow.location == loc["name"], EventRow.id != data["id"])
-                             .order_by(EventRow.date_start.desc()).limit(n)).all()
+            rows = s.execute(select(*cols).where(F.location == loc["name"], F.id != data["id"])
+                             .order_by(F.date_start.desc()).limit(n)).all()
             out.append({"label": f"Other events in {loc['name']}", "events": rows,
                         "all": _url("/", {"place": loc["name"], "country": loc.get("country_code")})})
     return out
@@ -254,6 +250,7 @@ def article_page(store: Store, params: Mapping[str, str]) -> tuple[int, list[Art
     """One page of current articles, newest first, narrowed by copy kind, event, language and
     words of the title or publisher."""
     errors: list[dict] = []
+    q.check_unknown(params, ARTICLE_PARAMS, errors)
     limit = q.parse_int(params["limit"], "limit", errors, 1, q.MAX_LIMIT) if params.get("limit") else 50
     offset = q.parse_int(params["offset"], "offset", errors, 0, q.MAX_OFFSET) if params.get("offset") else 0
     conds = [ArticleRow.is_current.is_(True)]
@@ -275,9 +272,7 @@ def article_page(store: Store, params: Mapping[str, str]) -> tuple[int, list[Art
         pattern = f"%{word}%"
         conds.append(or_(func.lower(ArticleRow.title).like(pattern), func.lower(ArticleRow.publisher).like(pattern)))
     if errors:
-        from storyline.api.app import ParamError
-
-        raise ParamError(errors)
+        raise q.QueryError(errors)
     with Session(store.engine, expire_on_commit=False) as s:
         total = s.scalar(select(func.count()).select_from(ArticleRow).where(*conds)) or 0
         rows = s.scalars(select(ArticleRow).where(*conds).order_by(ArticleRow.published.desc(), ArticleRow.id)

@@ -31,7 +31,6 @@ def env() -> Environment:
     e = Environment(loader=PackageLoader("storyline.report", "templates"), autoescape=select_autoescape(default=True),
                     trim_blocks=True, lstrip_blocks=True)
     e.filters.update(value=format_value, count=format_count, date=format_date, precision=lambda p: PRECISION.get(p or "unknown", p))
-    e.globals.update(labels=ATTRIBUTE_LABELS)
     return e
 
 
@@ -152,7 +151,7 @@ def render_report(events: list[Event], titles: dict[str, str], n_articles: int) 
     pts = [(ev.location.lon, ev.location.lat, ev) for ev in events if ev.location.lat is not None and ev.location.lon is not None]
     svg = None
     if pts:
-        width, height, pad = 760, 420, 2.0
+        width, height, pad = 760, 420, 5.0
         lon0, lon1 = min(p[0] for p in pts) - pad, max(p[0] for p in pts) + pad
         lat0, lat1 = min(p[1] for p in pts) - pad, max(p[1] for p in pts) + pad
         # keep the degrees square: widen the narrower side

@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 
 from storyline.models import (AnalyzedDocument, Article, Event, EventMention, EventRecord, MentionRef, RemovedLine,
                               from_dict, to_dict)
-from storyline.store.schema import (AnalysisRow, ArticleRow, BandRow, EventActorRow, EventMentionRow, EventRow, EventSearchRow,
-                                    RecordRow, SignatureRow)
+from storyline.store.schema import (AnalysisRow, ArticleRow, BandRow, EventActorRow, EventFilterRow, EventMentionRow, EventRow,
+                                    EventSearchRow, RecordRow, SignatureRow)
 
 DEFAULT_DB = "storyline.db"
 WRITER_LOCK = 7_210_411  # PostgreSQL advisory lock key of the one event writer
@@ -246,27 +246,30 @@ class Store:
 
 def write_event(s: Session, ev: Event, refs: list[MentionRef]) -> None:
     """Store one reconciled event: its row (the export JSON and the columns queries filter on),
-    which mentions it is made of, and its actor and search rows."""
+    which mentions it is made of, and its filter, actor and search rows."""
     loc, date = ev.location, ev.date
     data = to_dict(ev)
-    s.add(EventRow(
+    columns = dict(
         id=ev.id, type=ev.type, acled_event_type=ev.acled_event_type, acled_sub_event_type=ev.acled_sub_event_type,
         plover_type=ev.plover_type, date_start=date.start, date_end=date.end, date_precision=date.precision,
         country_code=loc.country_code, admin1=loc.admin1, location=loc.name, lat=loc.lat, lon=loc.lon,
         geo_precision=loc.precision, fatalities=ev.fatalities.best if ev.fatalities else None, sources=ev.sources,
-        articles=len(ev.articles), contradictions=len(ev.contradictions), summary=ev.summary,
-        payload=json.dumps(data, ensure_ascii=False),
-    ))
+        articles=len(ev.articles), contradictions=len(ev.contradictions),
+    )
+    s.add(EventRow(**columns, summary=ev.summary, payload=json.dumps(data, ensure_ascii=False)))
     s.add_all(EventMentionRow(event_id=ev.id, article_id=r.article_id, mention_index=r.index, role=r.mention.role)
               for r in refs)
+    key = EventFilterRow(**columns)
+    s.add(key)
+    s.flush()  # the filter row's key is the search row's
     actors, search = event_index_rows(ev.id, data)
     s.add_all(EventActorRow(**row) for row in actors)
-    s.add(EventSearchRow(**search))
+    s.add(EventSearchRow(pk=key.pk, **search))
 
 
 def event_index_rows(event_id: str, data: dict) -> tuple[list[dict], dict]:
-    """The event_actors rows and the event_search row of an event given as its export JSON
-    (also how migration 0004 indexes events stored before it)."""
+    """The event_actors rows and the event_search row (but its key) of an event given as its
+    export JSON (also how migration 0004 indexes events stored before it)."""
     actors = [{"event_id": event_id, "role": a["role"], "name": a["name"], "key": a["name"].lower()[:256],
                "kind": a.get("kind"), "country": a.get("country")} for a in data.get("actors") or [] if a.get("name")]
     sentences = dict.fromkeys(c.get("text") or "" for c in data.get("claims") or [])
@@ -283,6 +286,7 @@ def delete_events(s: Session, ids: list[str]) -> None:
         s.execute(delete(EventMentionRow).where(EventMentionRow.event_id.in_(part)))
         s.execute(delete(EventActorRow).where(EventActorRow.event_id.in_(part)))
         s.execute(delete(EventSearchRow).where(EventSearchRow.event_id.in_(part)))
+        s.execute(delete(EventFilterRow).where(EventFilterRow.id.in_(part)))
         s.execute(delete(EventRow).where(EventRow.id.in_(part)))
         s.execute(update(ArticleRow).where(ArticleRow.main_event.in_(part)).values(main_event=None)
                   .execution_options(synchronize_session=False))

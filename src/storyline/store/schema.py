@@ -111,7 +111,6 @@ class EventRow(Base):
     """A reconciled event: the payload is the export JSON, the columns what queries filter on."""
 
     __tablename__ = "events"
-    __table_args__ = (Index("ix_events_date_start_id", "date_start", "id"),)
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     type: Mapped[str] = mapped_column(String(64), index=True)
@@ -122,8 +121,8 @@ class EventRow(Base):
     date_end: Mapped[str | None] = mapped_column(String(32), index=True)
     date_precision: Mapped[str | None] = mapped_column(String(16))
     country_code: Mapped[str | None] = mapped_column(String(8), index=True)
-    admin1: Mapped[str | None] = mapped_column(Text, index=True)
-    location: Mapped[str | None] = mapped_column(Text, index=True)
+    admin1: Mapped[str | None] = mapped_column(Text)
+    location: Mapped[str | None] = mapped_column(Text)
     lat: Mapped[float | None] = mapped_column(Float)
     lon: Mapped[float | None] = mapped_column(Float)
     geo_precision: Mapped[str | None] = mapped_column(String(16))
@@ -133,6 +132,37 @@ class EventRow(Base):
     contradictions: Mapped[int] = mapped_column(Integer, default=0, index=True)
     summary: Mapped[str] = mapped_column(Text, default="")
     payload: Mapped[str] = mapped_column(Text)
+
+
+class EventFilterRow(Base):
+    """The events' filter and sort columns without their text: what the web app's queries scan,
+    count and sort. (In ``events`` most of these columns come after the payload, so testing them
+    reads every payload; rows here are about a hundred bytes.) Its integer key is also the event's
+    row id in the full-text index."""
+
+    __tablename__ = "event_filters"
+    __table_args__ = (UniqueConstraint("id", name="uq_event_filters_id"), Index("ix_event_filters_date", "date_start", "id"),
+                      Index("ix_event_filters_country_date", "country_code", "date_start"))
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(64))
+    type: Mapped[str] = mapped_column(String(64), index=True)
+    acled_event_type: Mapped[str | None] = mapped_column(String(64), index=True)
+    acled_sub_event_type: Mapped[str | None] = mapped_column(String(64), index=True)
+    plover_type: Mapped[str | None] = mapped_column(String(16), index=True)
+    date_start: Mapped[str | None] = mapped_column(String(32))
+    date_end: Mapped[str | None] = mapped_column(String(32))
+    date_precision: Mapped[str | None] = mapped_column(String(16))
+    country_code: Mapped[str | None] = mapped_column(String(8))
+    admin1: Mapped[str | None] = mapped_column(Text, index=True)
+    location: Mapped[str | None] = mapped_column(Text, index=True)
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    geo_precision: Mapped[str | None] = mapped_column(String(16))
+    fatalities: Mapped[int | None] = mapped_column(Integer, index=True)
+    sources: Mapped[int] = mapped_column(Integer, index=True)
+    articles: Mapped[int] = mapped_column(Integer)
+    contradictions: Mapped[int] = mapped_column(Integer, index=True)
 
 
 class EventActorRow(Base):
@@ -156,7 +186,7 @@ class EventSearchRow(Base):
 
     __tablename__ = "event_search"
 
-    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)  # the event's event_filters.pk
     event_id: Mapped[str] = mapped_column(String(64), index=True, unique=True)
     text: Mapped[str] = mapped_column(Text)
     actors: Mapped[str] = mapped_column(Text)
