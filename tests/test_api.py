@@ -5,6 +5,7 @@ headers, closed CORS, no stack traces, escaping of hostile strings, and the acce
 from __future__ import annotations
 
 import csv
+import json
 import io
 import logging
 import shutil
@@ -328,3 +329,30 @@ def test_serve_refuses_a_weak_token_and_a_missing_database(tmp_path):
     Store(str(db)).close()
     result = runner.invoke(app, ["serve", "--db", str(db), "--token-file", str(weak)])
     assert result.exit_code == 2 and "at least 16" in result.output
+
+
+def test_migration_0004_indexes_events_stored_before_it(tmp_path):
+    from importlib import resources
+
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine
+
+    from storyline.models import to_dict
+
+    db = tmp_path / "old.db"
+    engine = create_engine(f"sqlite:///{db}")
+    cfg = Config()
+    cfg.set_main_option("script_location", str(resources.files("storyline.store") / "migrations"))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0003")
+        ev, _refs = _hostile_event(1, "Shelling hit the market of Gao.")
+        conn.execute(text("INSERT INTO events (id, type, date_start, date_end, country_code, sources, payload, "
+                          "acled_event_type, fatalities, contradictions, articles) VALUES "
+                          "(:id, :type, '2024-11-01', '2024-11-01', 'ML', 1, :payload, :acled, 3, 1, 1)"),
+                     {"id": ev.id, "type": ev.type, "payload": json.dumps(to_dict(ev)), "acled": ev.acled_event_type})
+    engine.dispose()
+    client = TestClient(create_app(str(db)))
+    assert ids(client.get("/events", params={"q": "gao shelling", "country": "Mali", "fatalities_min": 3})) == [ev.id]
+    assert ids(client.get("/events", params={"actor": "shelling"})) == [ev.id]  # the actor's name in this fixture

@@ -144,14 +144,14 @@ def create_app(db: str, token: str | None = None, max_body: int = MAX_BODY, allo
         sort, limit, offset = _page(request)
         page = queries.page(f, sort, limit, offset, payload=True)
         nxt = offset + limit if offset + limit < page.total else None
-        return {"total": page.total, "limit": limit, "offset": offset, "sort": sort, "next_offset": nxt,
-                "events": [{k: ev[k] for k in EVENT_FIELDS} for ev in page.rows]}
+        return JSONResponse({"total": page.total, "limit": limit, "offset": offset, "sort": sort, "next_offset": nxt,
+                             "events": [{k: ev[k] for k in EVENT_FIELDS} for ev in page.rows]})
 
     @app.get("/events/facets", tags=["events"])
     def facets(f: FilterDep) -> dict:
-        """Counts of matching events per country, ACLED type, PLOVER type, type, admin1, actor and
-        location precision (each counted under the other filters)."""
-        return {name: [{"value": v, "count": n} for v, n in values] for name, values in queries.facets(f).items()}
+        """Counts of matching events per country, ACLED type, PLOVER type, type, admin1 and actor
+        (each counted under the other filters)."""
+        return JSONResponse({name: [{"value": v, "count": n} for v, n in values] for name, values in queries.facets(f).items()})
 
     @app.get("/events/histogram", tags=["events"])
     def histogram(f: FilterDep, interval: Annotated[str, Query(description="auto, day, week, month or year")] = "auto") -> dict:
@@ -166,7 +166,7 @@ def create_app(db: str, token: str | None = None, max_body: int = MAX_BODY, allo
     def points(f: FilterDep) -> dict:
         """Matching events with coordinates, the deadliest first (at most 5,000), with their precision."""
         total, pts = queries.points(f)
-        return {"total": total, "shown": len(pts), "points": pts}
+        return JSONResponse({"total": total, "shown": len(pts), "points": pts})
 
     @app.get("/events/{event_id}", tags=["events"])
     def event(event_id: str) -> dict:

@@ -235,11 +235,16 @@ def _fts(dialect: str, field: str, terms: list[str]) -> ColumnElement:
     return F.pk.in_(keys)
 
 
-def conditions(f: EventFilter, dialect: str) -> dict[str, list[ColumnElement]]:
-    """The WHERE clauses of a filter, keyed by the facet they narrow (for drill-sideways counts)."""
+def conditions(f: EventFilter, dialect: str, max_span: int | None = None) -> dict[str, list[ColumnElement]]:
+    """The WHERE clauses of a filter, keyed by the facet they narrow (for drill-sideways counts).
+    An event matches a date window when its own range overlaps it; ``max_span``, the longest
+    range stored (days), bounds its start from below so the date index narrows the scan."""
     c: dict[str, list[ColumnElement]] = {}
     if f.date_from:
         c.setdefault("date", []).append(func.coalesce(F.date_end, F.date_start) >= f.date_from)
+        if max_span is not None:
+            earliest = dt.date.fromisoformat(f.date_from) - dt.timedelta(days=max_span)
+            c["date"].append(F.date_start >= earliest.isoformat())
     if f.date_to:
         c.setdefault("date", []).append(F.date_start <= f.date_to)
     if f.country:
@@ -289,10 +294,17 @@ class EventQueries:
     def _session(self) -> Session:
         return Session(self.store.engine)
 
+    def _conds(self, f: EventFilter) -> dict[str, list[ColumnElement]]:
+        max_span = None
+        if f.date_from:
+            with self._session() as s:
+                max_span = s.scalar(select(func.max(F.date_span)))
+        return conditions(f, self.dialect, max_span)
+
     def page(self, f: EventFilter, sort: str, limit: int, offset: int, payload: bool = False) -> Page:
         """One page of matching events and the total; rows are export records when ``payload``,
         else table rows (columns, summary and actor names)."""
-        conds = conditions(f, self.dialect)
+        conds = self._conds(f)
         with self._session() as s:
             total = s.scalar(_where(select(func.count()).select_from(F), conds)) or 0
             rows = s.execute(_where(select(*LIST_COLUMNS), conds).order_by(*_order(sort)).limit(limit).offset(offset)).all()
@@ -312,13 +324,13 @@ class EventQueries:
     def facets(self, f: EventFilter, size: int = 12) -> dict[str, list[tuple[str, int]]]:
         """Counts of matching events per value of each facet, most frequent first; each facet is
         counted under every filter but its own, so its other values stay in reach."""
-        conds = conditions(f, self.dialect)
+        conds = self._conds(f)
         out: dict[str, list[tuple[str, int]]] = {}
         with self._session() as s:
             for name in FACETS:
                 if name == "actor":
                     n = func.count(func.distinct(EventActorRow.event_id))
-                    stmt = select(func.min(EventActorRow.name), n).group_by(EventActorRow.key)
+                    stmt = select(EventActorRow.key, n).group_by(EventActorRow.key)
                     if any(k != "actor" for k in conds):
                         stmt = stmt.join(F, F.id == EventActorRow.event_id)
                 else:
@@ -326,12 +338,16 @@ class EventQueries:
                     n = func.count()
                     stmt = select(col, n).where(col.is_not(None)).group_by(col)
                 rows = s.execute(_where(stmt, conds, skip=name).order_by(n.desc()).limit(size)).all()
+                if name == "actor" and rows:  # keys are lowercased names: show a name as written
+                    names = dict(s.execute(select(EventActorRow.key, func.min(EventActorRow.name))
+                                           .where(EventActorRow.key.in_([k for k, _ in rows])).group_by(EventActorRow.key)).all())
+                    rows = [(names.get(k, k), c) for k, c in rows]
                 out[name] = [(v, c) for v, c in rows]
         return out
 
     def days(self, f: EventFilter) -> list[tuple[str, int]]:
         """Matching events per start day, in date order (the histogram's raw counts)."""
-        conds = conditions(f, self.dialect)
+        conds = self._conds(f)
         stmt = select(F.date_start, func.count()).where(F.date_start.is_not(None))
         with self._session() as s:
             return [(d[:10], n) for d, n in s.execute(_where(stmt, conds).group_by(F.date_start)
@@ -339,19 +355,22 @@ class EventQueries:
 
     def points(self, f: EventFilter, limit: int = MAX_POINTS) -> tuple[int, list[dict]]:
         """Matching events that have coordinates (the deadliest first, at most ``limit``) and how many there are."""
-        conds = conditions(f, self.dialect)
+        conds = self._conds(f)
         conds["map"] = [F.lat.is_not(None), F.lon.is_not(None)]
-        cols = (F.id, F.type, F.date_start, F.date_precision, F.location,
-                F.country_code, F.lat, F.lon, F.geo_precision, F.fatalities)
+        cols = (F.id, F.type, F.date_start, F.date_precision, F.location, F.country_code, F.lat, F.lon, F.geo_precision,
+                F.fatalities)
         with self._session() as s:
             total = s.scalar(_where(select(func.count()).select_from(F), conds)) or 0
-            rows = s.execute(_where(select(*cols), conds).order_by(nulls_last(F.fatalities.desc()), F.id)
-                             .limit(limit)).all()
-        return total, [r._asdict() for r in rows]
+            stmt = _where(select(*cols), conds)
+            if total > limit:  # only then is the order worth an index on deaths
+                stmt = stmt.order_by(nulls_last(F.fatalities.desc()), F.id).limit(limit)
+            rows = [r._asdict() for r in s.execute(stmt)]
+        rows.sort(key=lambda r: (-(r["fatalities"] or 0), r["id"]))
+        return total, rows
 
     def event_ids(self, f: EventFilter, sort: str = "date") -> Iterator[str]:
         """Every matching event id in order (for exports)."""
-        conds = conditions(f, self.dialect)
+        conds = self._conds(f)
         with self._session() as s:
             yield from s.scalars(_where(select(F.id), conds).order_by(*_order(sort)).execution_options(yield_per=1000))
 

@@ -7,6 +7,7 @@ finishes the job. Whatever changes events runs in one transaction that holds the
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -259,12 +260,20 @@ def write_event(s: Session, ev: Event, refs: list[MentionRef]) -> None:
     s.add(EventRow(**columns, summary=ev.summary, payload=json.dumps(data, ensure_ascii=False)))
     s.add_all(EventMentionRow(event_id=ev.id, article_id=r.article_id, mention_index=r.index, role=r.mention.role)
               for r in refs)
-    key = EventFilterRow(**columns)
+    key = EventFilterRow(**columns, date_span=date_span(date.start, date.end))
     s.add(key)
     s.flush()  # the filter row's key is the search row's
     actors, search = event_index_rows(ev.id, data)
     s.add_all(EventActorRow(**row) for row in actors)
     s.add(EventSearchRow(pk=key.pk, **search))
+
+
+def date_span(start: str | None, end: str | None) -> int | None:
+    """Days from an event's first to its last possible day (None when either is unknown or not a date)."""
+    try:
+        return (dt.date.fromisoformat((end or "")[:10]) - dt.date.fromisoformat((start or "")[:10])).days
+    except ValueError:
+        return None
 
 
 def event_index_rows(event_id: str, data: dict) -> tuple[list[dict], dict]:

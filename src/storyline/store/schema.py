@@ -142,6 +142,7 @@ class EventFilterRow(Base):
 
     __tablename__ = "event_filters"
     __table_args__ = (UniqueConstraint("id", name="uq_event_filters_id"), Index("ix_event_filters_date", "date_start", "id"),
+                      Index("ix_event_filters_window", "date_start", "date_end"),
                       Index("ix_event_filters_country_date", "country_code", "date_start"))
 
     pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -153,6 +154,7 @@ class EventFilterRow(Base):
     date_start: Mapped[str | None] = mapped_column(String(32))
     date_end: Mapped[str | None] = mapped_column(String(32))
     date_precision: Mapped[str | None] = mapped_column(String(16))
+    date_span: Mapped[int | None] = mapped_column(Integer, index=True)  # days from start to end: bounds date-window scans
     country_code: Mapped[str | None] = mapped_column(String(8))
     admin1: Mapped[str | None] = mapped_column(Text, index=True)
     location: Mapped[str | None] = mapped_column(Text, index=True)
@@ -169,12 +171,13 @@ class EventActorRow(Base):
     """One actor of one event, so the web app filters and counts events by actor in SQL."""
 
     __tablename__ = "event_actors"
+    __table_args__ = (Index("ix_event_actors_key_event", "key", "event_id"),)  # actor counts read the index alone
 
     pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     event_id: Mapped[str] = mapped_column(String(64), index=True)
     role: Mapped[str] = mapped_column(String(16))  # actor1 | actor2
     name: Mapped[str] = mapped_column(Text)
-    key: Mapped[str] = mapped_column(String(256), index=True)  # the name lowercased: exact matches
+    key: Mapped[str] = mapped_column(String(256))  # the name lowercased: exact matches
     kind: Mapped[str | None] = mapped_column(String(32))
     country: Mapped[str | None] = mapped_column(String(8))
 

@@ -10,7 +10,7 @@ import json
 from alembic import op
 import sqlalchemy as sa
 
-from storyline.store.db import event_index_rows
+from storyline.store.db import date_span, event_index_rows
 
 revision = "0004"
 down_revision = "0003"
@@ -35,6 +35,7 @@ def upgrade() -> None:
         sa.Column("date_start", sa.String(32)),
         sa.Column("date_end", sa.String(32)),
         sa.Column("date_precision", sa.String(16)),
+        sa.Column("date_span", sa.Integer),
         sa.Column("country_code", sa.String(8)),
         sa.Column("admin1", sa.Text),
         sa.Column("location", sa.Text),
@@ -48,9 +49,10 @@ def upgrade() -> None:
         sa.UniqueConstraint("id", name="uq_event_filters_id"),
     )
     op.create_index("ix_event_filters_date", "event_filters", ["date_start", "id"])
+    op.create_index("ix_event_filters_window", "event_filters", ["date_start", "date_end"])
     op.create_index("ix_event_filters_country_date", "event_filters", ["country_code", "date_start"])
-    for name in ("type", "acled_event_type", "acled_sub_event_type", "plover_type", "admin1", "location", "fatalities",
-                 "sources", "contradictions"):
+    for name in ("type", "acled_event_type", "acled_sub_event_type", "plover_type", "date_span", "admin1", "location",
+                 "fatalities", "sources", "contradictions"):
         op.create_index(f"ix_event_filters_{name}", "event_filters", [name])
     op.create_table(
         "event_actors",
@@ -63,7 +65,7 @@ def upgrade() -> None:
         sa.Column("country", sa.String(8)),
     )
     op.create_index("ix_event_actors_event_id", "event_actors", ["event_id"])
-    op.create_index("ix_event_actors_key", "event_actors", ["key"])
+    op.create_index("ix_event_actors_key_event", "event_actors", ["key", "event_id"])
     op.create_table(
         "event_search",
         sa.Column("pk", sa.Integer, primary_key=True, autoincrement=False),
@@ -76,6 +78,9 @@ def upgrade() -> None:
     cols = ", ".join(FILTER_COLUMNS)
     op.execute(f"INSERT INTO event_filters ({cols}) SELECT {cols} FROM events")
     conn = op.get_bind()
+    spans = [{"i": i, "span": date_span(a, b)} for i, a, b in conn.execute(sa.text("SELECT id, date_start, date_end FROM events"))]
+    if spans:
+        conn.execute(sa.text("UPDATE event_filters SET date_span = :span WHERE id = :i"), spans)
     actors = sa.table("event_actors", *(sa.column(c) for c in ("event_id", "role", "name", "key", "kind", "country")))
     search = sa.table("event_search", *(sa.column(c) for c in ("pk", "event_id", "text", "actors")))
     keys = dict(conn.execute(sa.text("SELECT id, pk FROM event_filters")).all())
