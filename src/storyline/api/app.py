@@ -8,11 +8,12 @@ write endpoints take articles and start runs.
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import logging
 import tempfile
-from contextlib import asynccontextmanager
 from collections.abc import Iterator
+from contextlib import asynccontextmanager
 from importlib import resources
 from typing import Annotated
 
@@ -291,14 +292,8 @@ def _wants_html(request: Request) -> bool:
 
 def _events(queries: q.EventQueries, ids: Iterator[str], chunk: int = 500) -> Iterator[Event]:
     """Events by id, read in chunks (exports of large views stream instead of loading all)."""
-    batch: list[str] = []
-    for i in ids:
-        batch.append(i)
-        if len(batch) >= chunk:
-            payloads = queries.payloads(batch)
-            yield from (from_dict(Event, payloads[x]) for x in batch if x in payloads)
-            batch = []
-    if batch:
+    ids = iter(ids)
+    while batch := list(itertools.islice(ids, chunk)):
         payloads = queries.payloads(batch)
         yield from (from_dict(Event, payloads[x]) for x in batch if x in payloads)
 

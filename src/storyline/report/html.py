@@ -127,6 +127,7 @@ def highlighted_text(text: str, spans: list[tuple[int, int]], marks: dict[int, s
     for i, (start, end) in enumerate(spans):
         if i not in marks or start < pos or end > len(text):
             continue
+        end = start + len(text[start:end].rstrip())  # a sentence's span may end in its paragraph break
         out.append(escape(text[pos:start]))
         out.append(Markup('<mark id="{}" class="{}">{}</mark>').format(
             sentence_anchor(article, i), " ".join(sorted(marks[i])), text[start:end]))
