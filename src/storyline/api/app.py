@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import itertools
 import json
-import logging
 import tempfile
 from collections.abc import Iterator
 from contextlib import asynccontextmanager
@@ -32,7 +31,6 @@ from storyline.report.exports import EVENT_FIELDS, article_record, export_record
 from storyline.report.timeline import timeline
 from storyline.store.db import Store
 
-log = logging.getLogger("storyline.api")
 MAX_BODY = 20 * 1024 * 1024
 EXPORT_FORMATS = {"csv": ("events", "csv", "text/csv"), "acled-csv": ("events", "acled-csv", "text/csv"),
                   "geojson": ("events", "geojson", "application/geo+json"), "jsonl": ("events", "jsonl", "application/x-ndjson"),
@@ -106,7 +104,7 @@ def create_app(db: str, token: str | None = None, max_body: int = MAX_BODY, allo
     app.mount("/static", StaticFiles(directory=str(resources.files("storyline.api") / "static")), name="static")
     writer = [Depends(require_token(token))]
 
-    # ------------------------------------------------------------------ errors: no stack traces out
+    # ------------------------------------------------------------------ errors (failures: see security.Guard)
     @app.exception_handler(q.QueryError)
     async def _params(request: Request, exc: q.QueryError):
         """Invalid parameters: 422 with each problem (as JSON, or as a page for the views)."""
@@ -129,11 +127,6 @@ def create_app(db: str, token: str | None = None, max_body: int = MAX_BODY, allo
 
             return error_page(request, exc.status_code, str(exc.detail))
         return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=getattr(exc, "headers", None))
-
-    @app.exception_handler(Exception)
-    async def _crash(request: Request, exc: Exception):
-        log.exception("error serving %s", request.url.path)
-        return JSONResponse({"detail": "internal error (see the server log)"}, status_code=500)
 
     # ------------------------------------------------------------------ events
     @app.get("/events", tags=["events"])

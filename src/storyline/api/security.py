@@ -22,10 +22,12 @@ HEADERS = [(b"content-security-policy", CSP.encode()), (b"x-content-type-options
            (b"cross-origin-opener-policy", b"same-origin")]
 LOG_QUERY = 200  # characters of a query string the access log keeps
 access_log = logging.getLogger("storyline.access")
+error_log = logging.getLogger("storyline.api")
 
 
 class Guard:
-    """Adds the security headers, refuses bodies over ``max_body`` bytes (413) and logs each request."""
+    """Adds the security headers, refuses bodies over ``max_body`` bytes (413), answers a failure
+with a bare 500 (no stack trace) and logs each request."""
 
     def __init__(self, app, max_body: int):
         self.app = app
@@ -60,6 +62,12 @@ class Guard:
 
         try:
             await self.app(scope, limited_receive, send_with_headers)
+        except Exception:  # the trace goes to the log, the client gets a bare 500
+            error_log.exception("error serving %s", printable(scope.get("path", "")))
+            if status[0]:
+                raise  # the response had begun: only closing the connection is left
+            status[0] = 500
+            await _reply(send, 500, "internal error (see the server log)")
         finally:
             self._log(scope, status[0], started)
 

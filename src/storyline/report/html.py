@@ -22,6 +22,8 @@ ATTRIBUTE_ORDER = ["type", "date", "place", "actor1", "actor2", "fatalities", "i
 ATTRIBUTE_LABELS = {"type": "Event type", "date": "Date", "place": "Place", "actor1": "Actor 1 (who acted)",
                     "actor2": "Actor 2 (acted on)", "fatalities": "Killed", "injuries": "Wounded",
                     "victims": "Victims", "weapon": "Weapon", "victim_nationality": "Victims' nationality"}
+DATE_PRECISION = {"reported_by": "on or before the report", "day": "day", "week": "within a week", "month": "within a month",
+                  "year": "within a year", "range": "within the range", "time": "day", "unknown": "precision unknown"}
 PRECISION = {"place": "town or site", "admin2": "district", "admin1": "province", "region": "region",
              "country": "country only", "unknown": "unknown"}
 
@@ -30,7 +32,9 @@ PRECISION = {"place": "town or site", "admin2": "district", "admin1": "province"
 def env() -> Environment:
     e = Environment(loader=PackageLoader("storyline.report", "templates"), autoescape=select_autoescape(default=True),
                     trim_blocks=True, lstrip_blocks=True)
-    e.filters.update(value=format_value, count=format_count, date=format_date, precision=lambda p: PRECISION.get(p or "unknown", p))
+    e.filters.update(value=format_value, count=format_count, date=format_date,
+                     precision=lambda p: PRECISION.get(p or "unknown", p),
+                     date_precision=lambda p: DATE_PRECISION.get(p or "unknown", p))
     return e
 
 
@@ -43,7 +47,7 @@ def format_date(d: dict | None) -> str:
     if not d or not d.get("start"):
         return "date unknown"
     span = d["start"] if d.get("start") == d.get("end") or not d.get("end") else f"{d['start']} – {d['end']}"
-    return f"{span} ({(d.get('precision') or 'unknown').replace('_', ' ')})"
+    return f"{span} ({DATE_PRECISION.get(d.get('precision') or 'unknown', d.get('precision'))})"
 
 
 def format_count(c: dict | None) -> str:
