@@ -279,7 +279,8 @@ def serve(db: DbOpt = DEFAULT_DB,
           port: Annotated[int, typer.Option(help="Port")] = 8000,
           token_file: Annotated[Path | None, typer.Option("--token-file", help="File holding the bearer token that enables "
                                                           "POST /articles and POST /runs; without it the server is read-only")] = None,
-          max_body: Annotated[int, typer.Option("--max-body", help="Largest request body accepted, in bytes")] = 20 * 1024 * 1024,
+          max_body: Annotated[int | None, typer.Option("--max-body", min=1, help="Largest request body accepted, in bytes "
+                                                       "(default 20 MB)")] = None,
           allow_origin: Annotated[list[str] | None, typer.Option("--allow-origin", help="Origin allowed cross-site "
                                                                  "requests (repeatable; CORS is closed by default)")] = None) -> None:
     """Serve the analyst's workbench (/) and the REST API (/events, /articles, /docs) over a store."""
@@ -305,8 +306,9 @@ def serve(db: DbOpt = DEFAULT_DB,
     from storyline.api.app import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    uvicorn.run(create_app(db, token=token, max_body=max_body, allow_origins=tuple(allow_origin or ())),
-                host=host, port=port, access_log=False, server_header=False)
+    options = {"token": token, "max_body": max_body, "allow_origins": tuple(allow_origin or ())}
+    app_ = create_app(db, **{k: v for k, v in options.items() if v})  # what is not set keeps create_app's default
+    uvicorn.run(app_, host=host, port=port, access_log=False, server_header=False)
 
 
 eval_app = typer.Typer(help="Score against evaluation corpora; prints JSON.", no_args_is_help=True)
