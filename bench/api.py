@@ -33,8 +33,18 @@ def synthetic_events(n: int, seed: int = 7):
     import datetime as dt
 
     from storyline.extract import ontology
-    from storyline.models import (Casualties, Claim, Contradiction, Event, EventActor, EventArticle, EventDate,
-                                  EventMention, Location, MentionRef)
+    from storyline.models import (
+        Casualties,
+        Claim,
+        Contradiction,
+        Event,
+        EventActor,
+        EventArticle,
+        EventDate,
+        EventMention,
+        Location,
+        MentionRef,
+    )
     from storyline.resolve.geo import get_geocoder
 
     rng = random.Random(seed)

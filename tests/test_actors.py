@@ -11,7 +11,13 @@ from hypothesis import strategies as st
 
 from storyline.models import Entity
 from storyline.resolve.actors import (
-    KINDS, ACLED_ACTOR_TYPE, DocumentActors, acled_actor_type, fold, get_kb, merge_across_documents,
+    ACLED_ACTOR_TYPE,
+    KINDS,
+    DocumentActors,
+    acled_actor_type,
+    fold,
+    get_kb,
+    merge_across_documents,
 )
 
 

@@ -5,23 +5,32 @@ headers, closed CORS, no stack traces, escaping of hostile strings, and the acce
 from __future__ import annotations
 
 import csv
-import json
 import io
+import json
 import logging
 import shutil
 import time
 
 import pytest
+from conftest import take_in
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from storyline.api.app import create_app
-from storyline.models import (Casualties, Claim, Contradiction, Event, EventActor, EventArticle, EventDate, EventMention,
-                              Location, MentionRef)
+from storyline.models import (
+    Casualties,
+    Claim,
+    Contradiction,
+    Event,
+    EventActor,
+    EventArticle,
+    EventDate,
+    EventMention,
+    Location,
+    MentionRef,
+)
 from storyline.report.exports import export_records
 from storyline.store.db import Store, write_event
-
-from conftest import take_in
 
 TOKEN = "s3cret-token-for-tests-0123456789"
 XSS = ['<script>alert("x")</script>', '<img src=x onerror=alert(1)>', '"><svg onload=alert(2)>']

@@ -4,14 +4,13 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import EVAL, SEEDS, needs
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import EVAL, SEEDS, needs
 from storyline.clean import Cleaner, content_hash
 from storyline.errors import InputError
 from storyline.models import Article, RawDocument
-
 
 BODY = [
     "Floodwaters swept through the river town of Marlow Creek on Tuesday night, forcing hundreds of "

@@ -6,15 +6,31 @@ import hashlib
 import json
 
 import numpy as np
+from conftest import EVAL, needs, take_in
 
 from storyline.cluster.engine import EventEngine
-from storyline.cluster.records import LEAD_TOKENS, article_events, build_records, centrality, lead_text, plan_records
+from storyline.cluster.records import (
+    LEAD_TOKENS,
+    article_events,
+    build_records,
+    centrality,
+    lead_text,
+    places_agree,
+    plan_records,
+)
 from storyline.cluster.similarity import cluster_component
 from storyline.extract.ontology import lookup
-from storyline.models import (ActorRef, AnalyzedDocument, Article, Count, EventMention, MentionRef, Place, TimeExpr)
+from storyline.models import (
+    ActorRef,
+    AnalyzedDocument,
+    Article,
+    Count,
+    EventMention,
+    MentionRef,
+    Place,
+    TimeExpr,
+)
 from storyline.nlp.embeddings import embed
-
-from conftest import EVAL, needs, take_in
 
 
 def _mention(sentence: int, text: str, type_: str, *, day: tuple[str, str, str] | None = None,
@@ -77,6 +93,25 @@ def test_an_article_is_about_its_own_event_not_the_one_it_answers() -> None:
     assert len(groups) == 2  # the attacked side striking back is another event
     main = max(groups, key=lambda g: centrality(g, title))
     assert [r.mention.type for r in main] == ["airstrike"]
+
+
+def test_an_armed_groups_killing_is_not_part_of_a_states_strike_in_the_same_article() -> None:
+    state = ActorRef("the air force", "Military Forces of Freedonia", "state_military", "FD")
+    group = ActorRef("Hayre militants", "Hayre Front", "militia_rebel", "ML")
+    title = "Freedonia strikes Hayre Front depots"
+    strike = _mention(0, "The air force struck two depots of the Hayre Front on Friday.", "airstrike",
+                      day=("Friday", "2024-11-15", "day"), actor1=state, actor2=group)
+    militants = ActorRef("militants", "Unidentified Armed Group", "militia_rebel", "ML")
+    killing = _mention(2, "Militants had earlier killed a contractor in an explosion.", "ied", actor1=militants, killed=1)
+    groups = article_events([MentionRef("a", 0, strike, "2024-11-18", title), MentionRef("a", 2, killing, "2024-11-18", title)])
+    assert len(groups) == 2  # the contractor's death is no toll of the strike
+
+
+def test_a_border_region_lies_in_both_its_countries() -> None:
+    border = Place(0, 0, "the Chad-Niger border", "Chad–Niger border", "TD-NE", lat=14.0, lon=15.5, precision="region")
+    chad = Place(0, 0, "Chad", "Chad", "TD", lat=15.0, lon=19.0, precision="country")
+    mali = Place(0, 0, "Mali", "Mali", "ML", lat=17.0, lon=-4.0, precision="country")
+    assert places_agree(border, chad) and not places_agree(border, mali)
 
 
 def test_records_central_first_with_the_lead_and_passing_ones_with_their_sentences() -> None:

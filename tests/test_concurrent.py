@@ -5,11 +5,10 @@ import json
 import subprocess
 import sys
 
+from conftest import DEMO
 from typer.testing import CliRunner
 
 from storyline.cli import app
-
-from conftest import DEMO
 
 runner = CliRunner()
 

@@ -11,14 +11,13 @@ import subprocess
 import sys
 import time
 
+from conftest import DEMO
 from sqlalchemy import text
 
 from storyline.ingest.run import ingest_paths
 from storyline.pipeline import analyze_pending
 from storyline.report.exports import export_records
 from storyline.store.db import Store
-
-from conftest import DEMO
 
 ENGINE = "import sys; from storyline.store.db import Store; from storyline.cluster import EventEngine; " \
          "EventEngine(Store(sys.argv[1])).run(batch=2)"

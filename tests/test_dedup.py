@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import hashlib
 
-from storyline.models import Article
-
 from conftest import take_in
+
+from storyline.models import Article
 
 ORIGINAL = """Flooding along the Rhône killed four people in the town of Valmont on Tuesday, regional officials said.
 The river rose nearly three metres overnight after two days of heavy rain, forcing 1,200 residents to leave their homes.

@@ -6,12 +6,11 @@ import io
 import json
 
 import pytest
+from conftest import DEMO
 from typer.testing import CliRunner
 
 from storyline.cli import app
 from storyline.resolve.geo import get_geocoder, haversine_km
-
-from conftest import DEMO
 
 runner = CliRunner()
 EXPECTED = json.loads((DEMO / "expected.json").read_text(encoding="utf-8"))

@@ -11,11 +11,10 @@ import sys
 import time
 
 import pytest
+from conftest import DEMO, EVAL
 
 from storyline.report.exports import export_records
 from storyline.store.db import Store
-
-from conftest import DEMO, EVAL
 
 EXPORTS = [("articles", "jsonl"), ("events", "jsonl"), ("claims", "csv"), ("events", "acled-csv"), ("events", "geojson")]
 

@@ -388,3 +388,33 @@ def test_sequence_words_keep_events_and_their_doers_apart():
     ms = mentions("The arrests came after rebels had killed two soldiers in an ambush.")
     by_key = {m.type: m for m in ms}
     assert by_key["arrest"].fatalities is None and by_key["armed_clash"].fatalities.best == 2
+
+
+def test_an_order_covers_the_ordered_act_not_what_it_answers():
+    ms = mentions("The president directed the army to carry out strikes on rebel camps in response to "
+                  "drone attacks against government troops.")
+    by_type = {m.type: m for m in ms}
+    assert by_type["airstrike"].actor1.text == "president"
+    assert by_type["drone_attack"].actor1 is None  # the president did not fly the drones
+
+
+@pytest.mark.parametrize("text,protest", [
+    ("Thousands of students demonstrated outside parliament on Monday.", True),
+    ("Farmers demonstrated against the new tax in the capital.", True),
+    ("As demonstrated by last night's raids, the army will act to protect its bases.", False),
+    ("The figures demonstrate that the ceasefire is holding.", False),
+    ("The rebels demonstrated their strength with a parade.", False),
+])
+def test_demonstrate_is_a_protest_only_when_intransitive(text, protest):
+    assert ("protest" in {m.type for m in mentions(text)}) == protest
+
+
+def test_a_nationality_is_not_where_an_attack_happened_but_the_targets_place_is():
+    text = "Canadian special forces conducted raids against insurgent hideouts in the Chad-Niger border region."
+    places = [_place(text, "Canadian", "CA", "country"), _place(text, "Chad-Niger border region", "TD-NE", "region")]
+    m = [x for x in extract_mentions(get_nlp()(text), "2023-10-20", [], places, _resolve) if x.type == "attack"][0]
+    assert m.place is not None and m.place.name == "Chad-Niger border region"
+    text = "U.S. military forces struck facilities used by militia groups in the Kirkuk area."
+    places = [_place(text, "U.S.", "US", "country"), _place(text, "Kirkuk")]
+    m = [x for x in extract_mentions(get_nlp()(text), "2023-10-20", [], places, _resolve) if x.type == "airstrike"][0]
+    assert m.place is not None and m.place.name == "Kirkuk"

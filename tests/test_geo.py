@@ -1,10 +1,10 @@
 """Geocoder: name folding, context disambiguation, precision levels, robustness, and the eval."""
 from __future__ import annotations
 
+from conftest import EVAL, needs
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import EVAL, needs
 from storyline.models import Entity
 from storyline.resolve.geo import get_geocoder, haversine_km, name_key
 

@@ -11,12 +11,11 @@ import sys
 import time
 from pathlib import Path
 
+from conftest import EVAL, SEEDS, needs
 from typer.testing import CliRunner
 
 from storyline.cli import app
 from storyline.store.db import Store
-
-from conftest import EVAL, SEEDS, needs
 
 runner = CliRunner()
 

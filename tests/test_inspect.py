@@ -3,11 +3,10 @@ from __future__ import annotations
 
 import json
 
+from conftest import SEEDS, needs
 from typer.testing import CliRunner
 
 from storyline.cli import app
-
-from conftest import SEEDS, needs
 
 runner = CliRunner()
 MENTION_KEYS = {"sentence", "start", "end", "trigger", "type", "acled_event_type", "acled_sub_event_type", "plover_type",

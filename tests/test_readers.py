@@ -6,6 +6,7 @@ import io
 import json
 from pathlib import Path
 
+from conftest import SEEDS, needs
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from warcio.statusandheaders import StatusAndHeaders
@@ -13,8 +14,6 @@ from warcio.warcwriter import WARCWriter
 
 from storyline.errors import InputError
 from storyline.ingest.readers import decode_bytes, read_jsonl_stream, read_paths
-
-from conftest import SEEDS, needs
 
 PAGE = "<html><head><title>Port reopens</title></head><body><article><p>The port of Mombasa reopened on Monday after a two-day strike by dock workers.</p></article></body></html>"
 

@@ -1,5 +1,14 @@
 """Reconciliation: consensus, ACLED's conservative fatality rule, contradictions, independence."""
-from storyline.models import ActorRef, Casualties, Count, EventDate, EventMention, MentionRef, Place, TimeExpr
+from storyline.models import (
+    ActorRef,
+    Casualties,
+    Count,
+    EventDate,
+    EventMention,
+    MentionRef,
+    Place,
+    TimeExpr,
+)
 from storyline.reconcile.claims import consensus_date, reconcile_event
 
 

@@ -13,7 +13,13 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.text import Text
 
 from storyline.errors import InputError, InputWarning, printable
@@ -285,7 +291,8 @@ def timeline(db: DbOpt = DEFAULT_DB,
     """Print events in date order (precision shown), grouped by actor, place or story."""
     from rich.table import Table
 
-    from storyline.report.timeline import date_label, timeline as group_events
+    from storyline.report.timeline import date_label
+    from storyline.report.timeline import timeline as group_events
 
     store = Store(db)
     try:

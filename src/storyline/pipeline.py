@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import TYPE_CHECKING
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from storyline.models import AnalyzedDocument, Article
 from storyline.store.db import Analysed, Store
@@ -23,7 +23,12 @@ ANALYSIS_BATCH = 20
 def prepare(pairs: list[tuple[Article, AnalyzedDocument]], embed) -> list[Analysed]:
     """Event records and dedup signatures of analysed articles. Each article's lead is its one
     embedded text, shared by its central record and its signature; all leads embed in one batch."""
-    from storyline.cluster.records import LEAD_TOKENS, build_records, lead_text, plan_records
+    from storyline.cluster.records import (
+        LEAD_TOKENS,
+        build_records,
+        lead_text,
+        plan_records,
+    )
     from storyline.dedup import signature
 
     plans = [plan_records(a, doc) for a, doc in pairs]

@@ -13,12 +13,25 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields
 
-from sqlalchemy import ColumnElement, Integer, Select, and_, column, func, literal_column, nulls_last, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    and_,
+    column,
+    func,
+    literal_column,
+    nulls_last,
+    or_,
+    select,
+    text,
+)
 from sqlalchemy.orm import Session
 
 from storyline.extract import ontology
 from storyline.store.db import Store
-from storyline.store.schema import ArticleRow, EventActorRow, EventFilterRow as F, EventRow, EventSearchRow
+from storyline.store.schema import ArticleRow, EventActorRow, EventRow, EventSearchRow
+from storyline.store.schema import EventFilterRow as F
 
 MAX_LIMIT = 500
 MAX_OFFSET = 1_000_000
@@ -248,7 +261,9 @@ def conditions(f: EventFilter, dialect: str, max_span: int | None = None) -> dic
     if f.date_to:
         c.setdefault("date", []).append(F.date_start <= f.date_to)
     if f.country:
-        c["country"] = [F.country_code.in_(f.country)]
+        # a border region ("IQ-SY") lies in both of its countries
+        c["country"] = [or_(F.country_code.in_(f.country), *(F.country_code.like(p) for code in f.country
+                                                              for p in (f"{code}-%", f"%-{code}")))]
     if f.admin1:
         c["admin1"] = [F.admin1 == f.admin1]
     if f.place:

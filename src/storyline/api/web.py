@@ -18,7 +18,14 @@ from storyline.api import query as q
 from storyline.report.html import event_view, highlighted_text, render
 from storyline.report.timeline import article_core
 from storyline.store.db import Store
-from storyline.store.schema import ArticleRow, EventActorRow, EventFilterRow as F, EventHistoryRow, EventMentionRow, EventRow
+from storyline.store.schema import (
+    ArticleRow,
+    EventActorRow,
+    EventHistoryRow,
+    EventMentionRow,
+    EventRow,
+)
+from storyline.store.schema import EventFilterRow as F
 
 STORY_CAP = 300
 MAX_TEXTS = 30

@@ -34,15 +34,40 @@ import numpy as np
 from sqlalchemy import bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from storyline.cluster.similarity import ATTACH, PREFILTER, Table, cluster_component, connected
-from storyline.dedup import (JACCARD, LEAD_COSINE, DuplicateInfo, DuplicateLink, Signature, bands, copies, exact_kind,
-                             is_rewrite, jaccard, link)
+from storyline.cluster.similarity import (
+    ATTACH,
+    PREFILTER,
+    Table,
+    cluster_component,
+    connected,
+)
+from storyline.dedup import (
+    JACCARD,
+    LEAD_COSINE,
+    DuplicateInfo,
+    DuplicateLink,
+    Signature,
+    bands,
+    copies,
+    exact_kind,
+    is_rewrite,
+    jaccard,
+    link,
+)
 from storyline.extract.ontology import lookup
 from storyline.models import EventMention, EventRecord, MentionRef, from_dict
 from storyline.reconcile.claims import reconcile_event
 from storyline.store.db import Store, blob_vector, delete_events, write_event
-from storyline.store.schema import (AnalysisRow, ArticleRow, BandRow, DuplicateLinkRow, EngineStateRow, EventHistoryRow,
-                                    RecordRow, SignatureRow)
+from storyline.store.schema import (
+    AnalysisRow,
+    ArticleRow,
+    BandRow,
+    DuplicateLinkRow,
+    EngineStateRow,
+    EventHistoryRow,
+    RecordRow,
+    SignatureRow,
+)
 
 BATCH = 500  # article versions taken in per transaction
 CANDIDATES = 256  # most similar central records scored against each new one

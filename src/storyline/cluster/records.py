@@ -11,7 +11,8 @@ analysed, stored, and never recomputed when later articles arrive.
   joins the violent event it refers to. A reported and a recalled (background) mention are never one
   event, nor are two event words of one sentence ("airstrikes on Friday, days after the group's
   drone attack") unless one is the other's casualty clause ("fired rockets, killing eight"), nor
-  two acts whose attacker and target are swapped (a retaliation). Where several fit, a mention
+  two acts whose attacker and target are swapped (a retaliation) or whose attackers are opposed
+  sides (a state and an armed group, two states' forces). Where several fit, a mention
   joins the one its extractor named as antecedent, else the one whose arguments its sentence names
   most, else the one sharing most names, else one of its sub-type, else the nearest earlier one.
 * **Minor mentions** (statements, requests, accusations, threats, talks, visits) that name no
@@ -41,8 +42,16 @@ import numpy as np
 
 from storyline.cluster.tokens import NUMBER, YEAR, content_words, name_runs, name_words
 from storyline.extract.ontology import lookup
-from storyline.models import AnalyzedDocument, Article, EventMention, EventRecord, MentionRef, Place, RecordTokens
-from storyline.resolve.geo import haversine_km, precision_rank
+from storyline.models import (
+    AnalyzedDocument,
+    Article,
+    EventMention,
+    EventRecord,
+    MentionRef,
+    Place,
+    RecordTokens,
+)
+from storyline.resolve.geo import countries_meet, haversine_km, precision_rank
 
 WILDCARD_TYPES = {"attack", "killing", "assault"}  # may name any violent event
 CASUALTY = "killing"  # "..., killing eight": the same event as the trigger it follows
@@ -50,6 +59,8 @@ LEAD_TYPE = "other"  # a happening the lead states that no event type covers
 VIOLENT = {"Battles", "Explosions/Remote violence", "Violence against civilians", "Riots"}
 VERBAL_PLOVER = {"CONSULT", "AGREE", "SUPPORT", "COOPERATE", "REQUEST", "ACCUSE", "REJECT", "THREATEN", None}
 ARMED_KINDS = {"state_military", "militia_rebel", "terrorist_group", "police"}
+STATE_KINDS = {"government", "state_military", "police"}
+NONSTATE_KINDS = {"militia_rebel", "terrorist_group"}
 PLACE_KM = 100.0  # mention places are often a town for one report and the district for another
 LEAD_PARAGRAPHS = 2
 LEAD_TOKENS = 64  # enough to say what the lead is about; the encoder's cost grows with length
@@ -108,9 +119,25 @@ def _reversed(a: EventMention, b: EventMention) -> bool:
            (_side(a.actor2) is not None and _side(a.actor2) == _side(b.actor1))
 
 
+def _camp(actor) -> tuple[str, str | None] | None:
+    """Whether an actor acts for a state or against one, and for which country, when known."""
+    if actor is None or actor.kind not in STATE_KINDS | NONSTATE_KINDS:
+        return None
+    return ("state" if actor.kind in STATE_KINDS else "non-state", actor.country)
+
+
+def _rival_initiators(a: EventMention, b: EventMention) -> bool:
+    """The two acts are done by opposed sides: a state and an armed group, or two countries'
+    forces ("the US struck militias" and "Iraqi militants had killed a contractor")."""
+    ca, cb = _camp(a.actor1), _camp(b.actor1)
+    if ca is None or cb is None:
+        return False
+    return ca[0] != cb[0] or (ca[0] == "state" and bool(ca[1] and cb[1]) and ca[1] != cb[1])
+
+
 def places_agree(a: Place, b: Place) -> bool:
     """Same country, and either points within reach or one area containing the other."""
-    if a.country_code and b.country_code and a.country_code != b.country_code:
+    if not countries_meet(a.country_code, b.country_code):
         return False
     if a.lat is not None and b.lat is not None and a.precision == b.precision == "place":
         return haversine_km(a.lat, a.lon, b.lat, b.lon) <= PLACE_KM
@@ -152,8 +179,8 @@ class _Group:
             return False  # what the article reports and what it recalls are different events
         if any(r.mention.sentence == m.sentence and CASUALTY not in (r.mention.type, m.type) for r in self.refs):
             return False  # two event words in one sentence are two events ("strikes ... after the attack")
-        if any(_reversed(r.mention, m) for r in self.refs):
-            return False  # the attacked side striking back is another event (a retaliation)
+        if any(_reversed(r.mention, m) or _rival_initiators(r.mention, m) for r in self.refs):
+            return False  # the attacked side striking back (a retaliation), or the other side's act
         return place is None or all(places_agree(place, p) for p in self.places)
 
     def add(self, ref: MentionRef, fam: str, window: tuple[str, str] | None, place: Place | None) -> None:

@@ -42,7 +42,7 @@ from scipy.sparse import csr_matrix
 from storyline.cluster.records import LEAD_TYPE, PLACE_KM
 from storyline.models import EventRecord
 from storyline.nlp.embeddings import DIM
-from storyline.resolve.geo import haversine_km
+from storyline.resolve.geo import countries_meet, haversine_km
 from storyline.unionfind import UnionFind
 
 LINK = 0.2  # pair score that puts two central records in one candidate group
@@ -138,6 +138,7 @@ class Table:
         self.lat = np.array([r.lat if r.lat is not None else math.nan for r in self.records])
         self.lon = np.array([r.lon if r.lon is not None else math.nan for r in self.records])
         self.country = np.array([r.country or "" for r in self.records], dtype=object)
+        self.border = np.array(["-" in c for c in self.country], dtype=bool)
         self.admin1 = np.array([r.admin1 or "" for r in self.records], dtype=object)
         self.type = np.array([r.type or "" for r in self.records], dtype=object)
         self.tgroup = np.array([r.type_group or "" for r in self.records], dtype=object)
@@ -161,11 +162,18 @@ class Table:
         with np.errstate(invalid="ignore"):
             ok &= ~(np.maximum(self.start[i], self.start[j]) > np.minimum(self.end[i], self.end[j]))
             ok &= ~(haversine_km(self.lat[i], self.lon[i], self.lat[j], self.lon[j]) > PLACE_KM)
-        ok &= (self.country[i] == "") | (self.country[j] == "") | (self.country[i] == self.country[j])
+        ok &= self._countries_meet(i, j)
         # a region contains a town only if it is the town's region (two towns: distance decides)
         ok &= ((self.admin1[i] == "") | (self.admin1[j] == "") | (self.admin1[i] == self.admin1[j])
                | ~(np.isnan(self.lat[i]) | np.isnan(self.lat[j])))
         return both_central | ok
+
+    def _countries_meet(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        ci, cj = self.country[i], self.country[j]
+        meet = (ci == "") | (cj == "") | (ci == cj)
+        for k in np.flatnonzero(~meet & (self.border[i] | self.border[j])):
+            meet[k] = countries_meet(ci[k], cj[k])
+        return meet
 
     def penalty(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
         """What the pair's own dates (a day or a week each) and armed sides (one's attacker the

@@ -9,7 +9,13 @@ from collections.abc import Iterable, Iterator
 
 from storyline.clean import Cleaner
 from storyline.clean.repeats import RepeatedLines
-from storyline.distribute.local import CHUNK, analyse_chunk, clean_chunk, load_models, observe_chunk
+from storyline.distribute.local import (
+    CHUNK,
+    analyse_chunk,
+    clean_chunk,
+    load_models,
+    observe_chunk,
+)
 from storyline.errors import InputError
 from storyline.models import AnalyzedDocument, Article, RawDocument
 

@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 
 from storyline.models import Event
-from storyline.resolve.geo import haversine_km
+from storyline.resolve.geo import country_codes, haversine_km
 
 
 def _articles(ev: Event) -> set[str]:
@@ -53,7 +53,8 @@ def check_event(gold: dict, ev: Event | None, matched: dict[str, Event | None]) 
             reasons.append("no place")
         elif (km := haversine_km(loc.lat, loc.lon, place["lat"], place["lon"])) > place.get("tolerance_km", 50):
             reasons.append(f"place {loc.name} is {km:.0f} km away")
-    if (countries := gold.get("country")) and ev.location.country_code not in countries:
+    codes = set(country_codes(ev.location.country_code))
+    if (countries := gold.get("country")) and not (codes and codes <= set(countries)):
         reasons.append(f"country {ev.location.country_code} not in {countries}")
     missing = (set(gold.get("reported_in", [])) | set(gold.get("mentioned_in", []))) - _articles(ev)
     if missing:
@@ -125,7 +126,7 @@ def analyst_problems(gold: dict, events: list[Event], matched: dict[str, Event |
         for bad in gold.get("not_events", []):
             if bad.get("acled_event_type") and ev.acled_event_type == bad["acled_event_type"]:
                 problems.append(f"{ev.id}: an event of type {ev.acled_event_type} ({ev.summary[:80]})")
-            if bad.get("country_code") and ev.location.country_code == bad["country_code"]:
+            if bad.get("country_code") and bad["country_code"] in country_codes(ev.location.country_code):
                 problems.append(f"{ev.id} ({ev.type}) placed in {ev.location.country_code}")
             if bad.get("text") and any(bad["text"][:40] in c.text for c in ev.claims):
                 problems.append(f"{ev.id} ({ev.type}) rests on {bad['text'][:40]!r}, which is no reporting")

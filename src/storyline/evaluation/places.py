@@ -13,8 +13,8 @@ import statistics
 from pathlib import Path
 from typing import Any
 
-from storyline.evaluation.corpus import read_metadata
 from storyline.errors import InputError
+from storyline.evaluation.corpus import read_metadata
 from storyline.models import Entity, Place
 from storyline.nlp.pipeline import get_nlp
 from storyline.resolve.geo import get_geocoder, haversine_km, source_country

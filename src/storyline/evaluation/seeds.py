@@ -18,7 +18,7 @@ from pathlib import Path
 from storyline.evaluation.corpus import read_metadata
 from storyline.extract import ontology
 from storyline.models import ActorRef, AnalyzedDocument, EventMention
-from storyline.resolve.geo import haversine_km
+from storyline.resolve.geo import country_codes, haversine_km
 
 Analyze = Callable[[str, str, str | None], AnalyzedDocument]
 
@@ -50,7 +50,7 @@ def _candidate(m: EventMention, ev: dict) -> bool:
         return False
     if m.status != "occurred" or _date_ok(m, ev["date"]["from"], ev["date"]["to"]) is False:
         return False
-    return not (m.place and m.place.country_code and ev.get("country") and m.place.country_code not in ev["country"])
+    return not (m.place and m.place.country_code and ev.get("country") and not set(country_codes(m.place.country_code)) <= set(ev["country"]))
 
 
 def check_event(ev: dict, docs: dict[str, AnalyzedDocument]) -> dict:

@@ -64,6 +64,10 @@ def _own_subtree(tok: Token) -> list[Token]:
 
 
 def _rule_matches(rule: dict[str, Any], tok: Token) -> bool:
+    """Every field the rule names holds: each word list meets the token's words there, and the
+    token has none of the dependents listed under ``without`` (a sense fixed by being intransitive)."""
+    if any(c.dep_ in rule.get("without", ()) for c in tok.children):
+        return False
     checks = {
         "dep": lambda: _children_lemmas(tok, ("compound", "amod", "nmod", "npadvmod", "poss")) | {tok.head.lemma_.lower()} if tok.dep_ == "compound" else _children_lemmas(tok, ("compound", "amod", "nmod", "npadvmod", "poss")),
         "obj": lambda: _objects(tok),

@@ -321,6 +321,8 @@ def _actor1(group: _Group, resolve: ResolveActor | None = None) -> Token | None:
     order_verbs = words("order_verbs")
     for t in group.tokens:
         for anc in _clause_chain(t):
+            if anc.i != t.i and anc.lemma_.lower() in SEQUENCE_WORDS:
+                break  # "X directed strikes in response to drone attacks": X ordered the strikes only
             for c in anc.children:  # "at President Biden's direction", "at the direction of X"
                 if c.dep_ == "prep" and c.lower_ in ("at", "on", "under"):
                     for p in c.children:
@@ -908,8 +910,8 @@ def _pick_place(group: _Group, places: list[tuple[Place, list[Token]]], exclude:
         if not toks or any(t.i in exclude for t in toks):
             continue
         head = min(toks, key=_depth)
-        if head.dep_ in ("amod", "poss", "npadvmod", "nsubj") or (head.dep_ == "compound" and head.head.ent_type_ != "GPE" and head.head.i not in {t.i for t in toks}):
-            continue  # "Iran-backed", "Iraqi city": adjectival uses are not where it happened
+        if _modifier_use(head, toks):
+            continue
         dist = min(_tree_distance(head, g) for g in group.tokens)
         attached = _locative(head) and dist < 8
         tier = 0 if attached else 1 if dist <= 3 else 2 if _prep_linked(head, group) else None
@@ -919,6 +921,32 @@ def _pick_place(group: _Group, places: list[tuple[Place, list[Token]]], exclude:
     if not any(s[0] for s in scored):
         scored = [s for s in scored if s[1] < 2]
     return min(scored, key=lambda s: s[:4])[4] if scored else None
+
+
+def _modifier_use(head: Token, toks: list[Token]) -> bool:
+    """"Iran-backed", "U.S. military forces", "Iraqi city": a place name used as a modifier says
+    whose or what kind, not where it happened; "the Iraq-Syria border region" still says where."""
+    if head.dep_ in ("amod", "poss", "npadvmod", "nsubj"):
+        return True
+    if head.dep_ in ("compound", "nmod") and head.head.ent_type_ != "GPE" and head.head.i not in {t.i for t in toks}:
+        area = head.head.lemma_.lower() in words("settlement_nouns") | words("area_nouns")
+        return not (head.dep_ == "compound" and area and _locative(head))
+    return False
+
+
+def _target_place(a2_tok: Token, places: list[tuple[Place, list[Token]]]) -> Place | None:
+    """'the attack on Erbil', 'strikes against militias in the border region': an attack happens
+    where its target is, so a place the target's own phrase locates it at places the attack."""
+    target = _actor_head(a2_tok)
+    inside = {t.i for t in target.subtree}
+    for place, toks in places:
+        ids = {t.i for t in toks}
+        if target.i in ids:
+            return place
+    located = [(place, min(toks, key=_depth)) for place, toks in places
+               if toks and all(t.i in inside for t in toks)]
+    located = [(place, head) for place, head in located if _locative(head) and not _modifier_use(head, [head])]
+    return min(located, key=lambda ph: _tree_distance(ph[1], target))[0] if located else None
 
 
 def _prep_linked(head: Token, group: _Group) -> bool:
@@ -1172,9 +1200,8 @@ def _mention(g: _Group, si: int, sent: Span, published: str | None, sent_times: 
     locative = a2_tok is not None and a2_tok.dep_ == "pobj" and a2_tok.head.lower_ in PLACE_PREPS - {"on"}
     a1_span = {t.i for t in _tokens_of(sent.doc, actor1.start, actor1.end)} if actor1 and actor1.start is not None else set()
     place = _pick_place(g, sent_places, (a1_span if locative else actor_ids) | foreign)
-    if place is None and labels.plover_type == "ASSAULT" and actor2 is not None:  # "the attack on Erbil"
-        target = _actor_head(a2_tok)  # the target itself is a place, not merely named in it ("US contractors")
-        place = next((p for p, toks in sent_places if target.i in {t.i for t in toks}), None)
+    if place is None and labels.plover_type == "ASSAULT" and a2_tok is not None:
+        place = _target_place(a2_tok, [(p, toks) for p, toks in sent_places if not any(t.i in foreign for t in toks)])
     if a1_tok is not None:
         also = [c for c in _actor_head(a1_tok).children if c.dep_ == "conj"]
         if also:

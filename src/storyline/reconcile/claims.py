@@ -12,8 +12,17 @@ import re
 from collections import Counter, defaultdict
 from datetime import date, timedelta
 
-from storyline.models import (Casualties, Claim, Contradiction, Event, EventActor, EventArticle, EventDate, Location,
-                              MentionRef)
+from storyline.models import (
+    Casualties,
+    Claim,
+    Contradiction,
+    Event,
+    EventActor,
+    EventArticle,
+    EventDate,
+    Location,
+    MentionRef,
+)
 from storyline.resolve.geo import haversine_km, precision_rank
 
 PLACE_CONFLICT_KM = 100.0

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import TextIO
 
 from storyline.models import Event, to_dict
+from storyline.resolve.geo import country_codes
 from storyline.store.db import Store
 
 ARTICLE_FIELDS = ["id", "title", "published", "publisher", "url", "text", "duplicate_of", "main_event",
@@ -107,6 +108,7 @@ def acled_records(store: Store, events: Iterable[Event] | None = None) -> Iterat
         inter1 = INTER.get(a1.kind, 8) if a1 else ""
         inter2 = INTER.get(a2.kind, 8) if a2 else ""
         cc = loc.country_code
+        cc = next(iter(country_codes(cc)), cc)  # ACLED codes one country: a border region's first
         country = _countries().get(cc or "", {})
         sources = sorted({publishers.get(a.id) or a.id for a in ev.articles if a.independent})
         yield {

@@ -135,6 +135,17 @@ def precision_rank(precision: str | None) -> int:
     return PRECISION_RANK.get(precision or "unresolved", 9)
 
 
+def country_codes(code: str | None) -> list[str]:
+    """The ISO codes of a place's ``country_code``: one, or two for a border region ("IQ-SY")."""
+    return [c for c in (code or "").split("-") if c]
+
+
+def countries_meet(a: str | None, b: str | None) -> bool:
+    """Two places may be one: either country unknown, or a country in common (a border region
+    lies in both of its countries)."""
+    return not a or not b or a == b or bool(set(country_codes(a)) & set(country_codes(b)))
+
+
 def haversine_km(lat1, lon1, lat2, lon2):
     """Great-circle distance in km; works on floats and, element-wise, on numpy arrays."""
     p1, p2, dl = np.radians(lat1), np.radians(lat2), np.radians(np.subtract(lon2, lon1))

@@ -21,8 +21,23 @@ from storyline.resolve import timex_calendar as cal
 from storyline.resolve.timex_calendar import Date, Val
 from storyline.resolve.timex_holidays import HOLIDAYS
 from storyline.resolve.timex_lex import (
-    DAYNUM, HOLIDAY_PREFIX, MONTH, NUM, NUMWORD, ORDINALS, PART_OF_DAY, SET_WORDS, UNIT, VAGUE_REFS, WEEKDAY, WEEKDAYS,
-    YEAR, alt, duration, month_of, number,
+    DAYNUM,
+    HOLIDAY_PREFIX,
+    MONTH,
+    NUM,
+    NUMWORD,
+    ORDINALS,
+    PART_OF_DAY,
+    SET_WORDS,
+    UNIT,
+    VAGUE_REFS,
+    WEEKDAY,
+    WEEKDAYS,
+    YEAR,
+    alt,
+    duration,
+    month_of,
+    number,
 )
 from storyline.resolve.timex_tense import clause_tense
 

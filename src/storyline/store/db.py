@@ -16,14 +16,44 @@ from importlib import resources
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import Engine, bindparam, create_engine, delete, event, func, insert, select, text, update
+from sqlalchemy import (
+    Engine,
+    bindparam,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from storyline.models import (AnalyzedDocument, Article, Event, EventMention, EventRecord, MentionRef, RemovedLine,
-                              from_dict, to_dict)
-from storyline.store.schema import (AnalysisRow, ArticleRow, BandRow, EventActorRow, EventFilterRow, EventMentionRow, EventRow,
-                                    EventSearchRow, RecordRow, SignatureRow)
+from storyline.models import (
+    AnalyzedDocument,
+    Article,
+    Event,
+    EventMention,
+    EventRecord,
+    MentionRef,
+    RemovedLine,
+    from_dict,
+    to_dict,
+)
+from storyline.store.schema import (
+    AnalysisRow,
+    ArticleRow,
+    BandRow,
+    EventActorRow,
+    EventFilterRow,
+    EventMentionRow,
+    EventRow,
+    EventSearchRow,
+    RecordRow,
+    SignatureRow,
+)
 
 DEFAULT_DB = "storyline.db"
 WRITER_LOCK = 7_210_411  # PostgreSQL advisory lock key of the one event writer

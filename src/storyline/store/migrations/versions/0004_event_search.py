@@ -7,8 +7,8 @@ Revises: 0003
 """
 import json
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 from storyline.store.db import date_span, event_index_rows
 
