@@ -11,8 +11,8 @@ analysed, stored, and never recomputed when later articles arrive.
   joins the violent event it refers to. A reported and a recalled (background) mention are never one
   event, nor are two event words of one sentence ("airstrikes on Friday, days after the group's
   drone attack") unless one is the other's casualty clause ("fired rockets, killing eight"), nor
-  two acts whose attacker and target are swapped (a retaliation) or whose attackers are opposed
-  sides (a state and an armed group, two states' forces). Where several fit, a mention
+  two acts whose attacker and target are swapped (a retaliation) or whose attackers, or targets,
+  are opposed sides (a state and an armed group, two states). Where several fit, a mention
   joins the one its extractor named as antecedent, else the one whose arguments its sentence names
   most, else the one sharing most names, else one of its sub-type, else the nearest earlier one.
 * **Minor mentions** (statements, requests, accusations, threats, talks, visits) that name no
@@ -107,9 +107,12 @@ def _stems(text: str) -> set[str]:
 
 
 def _side(actor) -> str | None:
-    """What identifies an armed actor's side: its resolved name, else its kind."""
-    if actor is None or actor.kind not in ARMED_KINDS:
+    """What identifies an armed actor's side: a state's country (its government, forces and police
+    are one side), else the resolved name, else the kind."""
+    if actor is None or actor.kind not in ARMED_KINDS | STATE_KINDS:
         return None
+    if actor.kind in STATE_KINDS and actor.country:
+        return f"state:{actor.country}"
     return actor.entity_id or actor.name or actor.kind
 
 
@@ -126,13 +129,18 @@ def _camp(actor) -> tuple[str, str | None] | None:
     return ("state" if actor.kind in STATE_KINDS else "non-state", actor.country)
 
 
-def _rival_initiators(a: EventMention, b: EventMention) -> bool:
-    """The two acts are done by opposed sides: a state and an armed group, or two countries'
-    forces ("the US struck militias" and "Iraqi militants had killed a contractor")."""
-    ca, cb = _camp(a.actor1), _camp(b.actor1)
-    if ca is None or cb is None:
+def _opposed(x, y) -> bool:
+    """Two actors on opposed sides: a state and an armed group, or two countries' states."""
+    cx, cy = _camp(x), _camp(y)
+    if cx is None or cy is None:
         return False
-    return ca[0] != cb[0] or (ca[0] == "state" and bool(ca[1] and cb[1]) and ca[1] != cb[1])
+    return cx[0] != cy[0] or (cx[0] == "state" and bool(cx[1] and cy[1]) and cx[1] != cy[1])
+
+
+def _rival_roles(a: EventMention, b: EventMention) -> bool:
+    """The two acts are done by opposed sides ("the US struck militias" and "Iraqi militants had
+    killed a contractor"), or done to opposed sides (strikes on militias, drone attacks on US troops)."""
+    return _opposed(a.actor1, b.actor1) or _opposed(a.actor2, b.actor2)
 
 
 def places_agree(a: Place, b: Place) -> bool:
@@ -179,7 +187,7 @@ class _Group:
             return False  # what the article reports and what it recalls are different events
         if any(r.mention.sentence == m.sentence and CASUALTY not in (r.mention.type, m.type) for r in self.refs):
             return False  # two event words in one sentence are two events ("strikes ... after the attack")
-        if any(_reversed(r.mention, m) or _rival_initiators(r.mention, m) for r in self.refs):
+        if any(_reversed(r.mention, m) or _rival_roles(r.mention, m) for r in self.refs):
             return False  # the attacked side striking back (a retaliation), or the other side's act
         return place is None or all(places_agree(place, p) for p in self.places)
 
@@ -196,7 +204,7 @@ def _argument_names(m: EventMention) -> set[str]:
     """Names in a mention's own arguments (place, actors), not the rest of its sentence."""
     parts = [m.place.name or m.place.text] if m.place is not None else []
     parts += [a.text for a in (m.actor1, m.actor2) if a is not None]
-    return name_runs(" ".join(p for p in parts if p))
+    return set().union(*(name_runs(p) for p in parts if p))
 
 
 def article_events(refs: list[MentionRef]) -> list[list[MentionRef]]:

@@ -8,9 +8,10 @@ import re
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
-# a run of capitalised words ("Vincent Jackson", "Bank of England")
-_NAME_RUN = re.compile(r"\b[A-Z][\w'-]*(?:\s+(?:of\s+|the\s+)?[A-Z][\w'-]*)*")
-_CAPITALISED = re.compile(r"\b[A-Z][\w'-]*")
+# a capitalised word, or an abbreviation written with stops ("U.S.", "U.N."), which is one name
+_CAPITALISED = re.compile(r"\b(?:[A-Z]\.){2,}|\b[A-Z][\w'-]*")
+# a run of them ("Vincent Jackson", "Bank of England", "U.S. Army")
+_NAME_RUN = re.compile(rf"(?:{_CAPITALISED.pattern})(?:\s+(?:of\s+|the\s+)?(?:{_CAPITALISED.pattern}))*")
 NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?![\w])")
 YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
 WORD = re.compile(r"[a-z][a-z'-]+")

@@ -16,6 +16,7 @@ from spacy.tokens import Doc, Span, Token
 from storyline.extract import ontology
 from storyline.extract.lexicon import VAGUE, lex, parse_number, trigger_key, words
 from storyline.models import ActorRef, Count, EventMention, Place, TimeExpr
+from storyline.resolve.geo import country_codes
 from storyline.resolve.timex_event import event_time
 
 ResolveActor = Callable[[str, str | None], ActorRef]
@@ -33,6 +34,7 @@ PRONOUNS = {"it", "they", "he", "she", "we", "i", "you", "them", "him", "her", "
 SEQUENCE_WORDS = {"after", "before", "following", "response", "retaliation", "revenge", "since", "follow", "come", "amid", "prompt",
                   "fear", "prevent", "deter", "avenge"}
 ARRIVAL_VERBS = {"reach", "enter"}
+TERRITORY_SUB_EVENTS = {"Government regains territory", "Non-state actor overtakes territory"}
 PLACE_PREPS = {"in", "at", "near", "on", "across", "outside", "inside", "around", "into", "over"}
 BACKGROUND_DAYS = 14
 WEAK_REACH = 4  # tree distance within which a casualty word belongs to a violent trigger
@@ -530,10 +532,15 @@ def _actor2(group: _Group, exclude: set[int]) -> Token | None:
     other = _ordered_party(group) or _purpose_target(group)
     if other is not None:
         return other
+    # an assault's place is where it happened, not whom it hit ("strikes in Syria"): only a place
+    # it is aimed at ("attacks on Erbil") is its target; taking territory acts on the place itself
+    labels = ontology.lookup(group.key)
+    hits = labels.plover_type == "ASSAULT" and labels.acled_sub_event_type not in TERRITORY_SUB_EVENTS
+    preps = ("on", "against") if hits else ("in", "into", "from", "to", "on", "against")
     for _, tok in [(0, t) for t in group.tokens] + cands:
         for g in tok.subtree:
             if g.ent_type_ in ("GPE", "LOC") and g.dep_ == "pobj" and _tree_distance(g, tok) <= 4 and (
-                    g.head.lower_ in ("in", "into", "from", "to", "on", "against")
+                    g.head.lower_ in preps
                     or g.head.lower_ == "of" and g.head.head.lemma_.lower() in words("settlement_nouns")):
                 return g  # "a curfew in Algiers", "a curfew in the town of Cizre"
     other = _condition_target(group)
@@ -917,10 +924,40 @@ def _pick_place(group: _Group, places: list[tuple[Place, list[Token]]], exclude:
         tier = 0 if attached else 1 if dist <= 3 else 2 if _prep_linked(head, group) else None
         if tier is None:
             continue  # "trucks carrying ammunition from Iraq to Syria": far and unattached is not where
-        scored.append((_dateline(place, head), tier, rank.get(place.precision, 4), dist, place))
+        scored.append((_dateline(place, head), tier, rank.get(place.precision, 4), dist, place, head))
     if not any(s[0] for s in scored):
         scored = [s for s in scored if s[1] < 2]
-    return min(scored, key=lambda s: s[:4])[4] if scored else None
+    if not scored:
+        return None
+    best = min(scored, key=lambda s: s[:4])
+    return _spanning(best[4], best[5], [(s[4], s[5]) for s in scored])
+
+
+def _coordinated(a: Token, b: Token) -> bool:
+    """'in Iraq and Syria', 'at two sites in Syria and one in Iraq': two places joined by a
+    conjunction, directly or through the nouns they locate."""
+    path = _path(a, b)
+    if len(path) > 7:
+        return False
+    meet = max(path, key=lambda t: -_depth(t))
+    links = [t.dep_ for t in path if t.i != meet.i]
+    return "conj" in links and all(d in ("conj", "prep", "pobj", "compound", "appos") for d in links)
+
+
+def _spanning(place: Place, head: Token, candidates: list[tuple[Place, Token]]) -> Place:
+    """One act in several countries ("strikes in Iraq and Syria") is placed in all of them (a
+    country code per country, as a border region has), not in whichever the sentence names first."""
+    own = set(country_codes(place.country_code))
+    others = [p for p, h in candidates if h.i != head.i and p.country_code and not own & set(country_codes(p.country_code))
+              and _coordinated(head, h)]
+    if not own or not others:
+        return place
+    parts = sorted([place, *others], key=lambda p: p.start)
+    codes = dict.fromkeys(c for p in parts for c in country_codes(p.country_code))
+    doc = head.doc
+    return Place(parts[0].start, parts[-1].end, doc.text[parts[0].start:parts[-1].end],
+                 name=" and ".join(dict.fromkeys(p.name or p.text for p in parts)), country_code="-".join(codes),
+                 precision="country", source=place.source)
 
 
 def _modifier_use(head: Token, toks: list[Token]) -> bool:
@@ -946,7 +983,10 @@ def _target_place(a2_tok: Token, places: list[tuple[Place, list[Token]]]) -> Pla
     located = [(place, min(toks, key=_depth)) for place, toks in places
                if toks and all(t.i in inside for t in toks)]
     located = [(place, head) for place, head in located if _locative(head) and not _modifier_use(head, [head])]
-    return min(located, key=lambda ph: _tree_distance(ph[1], target))[0] if located else None
+    if not located:
+        return None
+    place, head = min(located, key=lambda ph: _tree_distance(ph[1], target))
+    return _spanning(place, head, located)
 
 
 def _prep_linked(head: Token, group: _Group) -> bool:
