@@ -18,6 +18,7 @@ from tokenizers import Tokenizer
 
 MAX_TOKENS = 256  # the model was trained on 128-256 word pieces; longer input only costs time
 DIM = 384
+WORD_CHARS = 100  # the tokenizer's max_input_chars_per_word: a longer word is one unknown piece
 _lock = threading.Lock()
 
 
@@ -50,11 +51,15 @@ def embed(texts: list[str], batch_size: int = 64, max_tokens: int = MAX_TOKENS) 
     if not texts:
         return out
     tok, sess = _tokenizer(), _session()
+    # a word piece never covers more than a word of 100 characters (longer words are one unknown
+    # piece), so the first max_tokens pieces lie in this prefix; the tokenizer never sees the rest
+    # (a 20 MB one-line article once took 1.5 GB here)
+    texts = [(t or "")[: max_tokens * (WORD_CHARS + 1)] for t in texts]
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
     for b in range(0, len(order), batch_size):
         idx = order[b : b + batch_size]
         with _lock:  # the tokenizer's padding setting is shared state
-            encs = tok.encode_batch([texts[i] or "" for i in idx])
+            encs = tok.encode_batch([texts[i] for i in idx])
         ids = np.array([e.ids[:max_tokens] for e in encs], dtype=np.int64)
         mask = np.array([e.attention_mask[:max_tokens] for e in encs], dtype=np.int64)
         hidden = sess.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)})[0]
