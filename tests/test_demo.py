@@ -119,3 +119,25 @@ def test_articles_added_later_give_the_events_of_one_batch_run(demo, tmp_path):
         return contents, sorted((a["id"], a["duplicate_of"], members.get(a["main_event"])) for a in articles)
 
     assert summary(db) == summary(demo["db"])
+
+
+def test_an_article_not_in_english_is_stored_listed_and_explained_everywhere(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "en.txt").write_text((DEMO / "attack-01.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    (folder / "es.txt").write_text(
+        "Las autoridades locales informaron el martes de que las lluvias torrenciales obligaron a cerrar "
+        "varias carreteras del norte del país. Los servicios de emergencia pidieron a los vecinos que "
+        "permanecieran en sus casas mientras los equipos de rescate trabajaban durante toda la noche.\n\n"
+        "El gobierno regional anunció ayudas para las familias afectadas y prometió reparar los puentes "
+        "dañados antes de que termine el mes.", encoding="utf-8")
+    db, report = str(tmp_path / "x.db"), tmp_path / "r.html"
+    result = runner.invoke(app, ["run", str(folder), "--db", db, "--report", str(report)])
+    assert result.exit_code == 0, result.output
+    assert "language detected as 'es'" in " ".join(result.output.split())  # the run's summary says why
+    rows = {json.loads(x)["id"]: json.loads(x) for x in runner.invoke(app, ["export", "--db", db, "--what", "articles"]).stdout.splitlines()}
+    es = next(r for r in rows.values() if r["language"] == "es")
+    assert es["main_event"] is None and "language detected as 'es'" in es["main_event_reason"]
+    assert es["text"].startswith("Las autoridades")  # stored whole, not dropped
+    html = report.read_text(encoding="utf-8")
+    assert "Articles in no event" in html and "language detected as &#39;es&#39;" in html

@@ -1,4 +1,8 @@
-"""Event mention extraction on invented sentences (none taken from the seed articles)."""
+"""Event mention extraction on invented sentences (none taken from the seed articles).
+
+These test the lexicon and argument rules with a stub actor resolver (no actor kinds), so the
+learned typer, which reads the real resolver's kinds, is off here (``classify=False``); it is
+tested through the whole analysis in test_typing.py."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -16,7 +20,7 @@ def _resolve(text: str, label: str | None = None) -> ActorRef:
 
 
 def mentions(text: str, published: str = "2023-10-20", times: list[TimeExpr] | None = None):
-    return extract_mentions(get_nlp()(text), published, times or [], [], _resolve)
+    return extract_mentions(get_nlp()(text), published, times or [], [], _resolve, classify=False)
 
 
 def one(text: str, key: str, **kw):
@@ -122,7 +126,7 @@ def test_weapon_and_place_come_from_the_triggers_own_event():
     lagos = Place(start, start + 5, "Lagos", "Lagos", "NG")
     start = text.index("Benin")
     benin = Place(start, start + 5, "Benin", "Benin", "BJ", precision="country")
-    found = extract_mentions(get_nlp()(text), "2023-10-20", [], [lagos, benin], _resolve)
+    found = extract_mentions(get_nlp()(text), "2023-10-20", [], [lagos, benin], _resolve, classify=False)
     first = min(found, key=lambda m: m.start)
     assert first.type != "rocket_attack" and first.place.name == "Lagos" and first.weapon is None
     earlier = [m for m in found if m.type == "rocket_attack"]  # "in response to X" is a second event
@@ -161,7 +165,7 @@ def test_definite_attack_takes_the_documents_specific_type():
             "at a camp in Dira, officials said.")
     start = text.index("Dira")
     dira = Place(start, start + 4, "Dira", "Dira", "XX")
-    found = extract_mentions(get_nlp()(text), "2023-10-20", [], [dira], _resolve)
+    found = extract_mentions(get_nlp()(text), "2023-10-20", [], [dira], _resolve, classify=False)
     later = [m for m in found if m.sentence == 1 and m.plover_type == "ASSAULT"]
     assert later and later[0].type == "airstrike" and later[0].place.name == "Dira"
 
@@ -220,7 +224,7 @@ def test_passive_state_act_is_done_by_the_state_where_it_happens():
 
 
 def test_national_modifier_of_a_nominal_trigger():
-    m = extract_mentions(get_nlp()("Recent US Reaper attacks have killed six commanders."), "2023-10-20", [], [], _resolve_countries)
+    m = extract_mentions(get_nlp()("Recent US Reaper attacks have killed six commanders."), "2023-10-20", [], [], _resolve_countries, classify=False)
     assert [x for x in m if x.type == "drone_attack" or x.type == "attack"][0].actor1.text == "US"
 
 
@@ -310,7 +314,7 @@ def test_aid_deliveries_are_aid_with_the_provider_as_actor1(text, trigger, provi
 
 def test_a_convoy_arriving_is_placed_where_it_arrived_and_an_attacked_convoy_is_no_aid():
     text = "A convoy of trucks carrying rations from the Red Cross reached the town of Tarso."
-    m = extract_mentions(get_nlp()(text), "2023-10-20", [], [_place(text, "Tarso")], _resolve)
+    m = extract_mentions(get_nlp()(text), "2023-10-20", [], [_place(text, "Tarso")], _resolve, classify=False)
     assert [x.type for x in m] == ["aid"] and m[0].place.name == "Tarso"
     assert [x.type for x in mentions("Gunmen attacked an aid convoy near the border.")] == ["attack"]
     assert "aid" not in {x.type for x in mentions("A military convoy carrying soldiers reached the base.")}
@@ -363,10 +367,10 @@ def test_a_military_operation_takes_the_documents_specific_type_but_not_its_caus
 def test_a_dateline_city_is_only_a_fallback():
     text = "MANDALA (Wire) — Militants ambushed an army convoy on the road to Tarso on Tuesday, the army said."
     places = [_place(text, "MANDALA"), _place(text, "Tarso")]
-    m = [x for x in extract_mentions(get_nlp()(text), "2023-10-20", [], places, _resolve) if x.type == "armed_clash"][0]
+    m = [x for x in extract_mentions(get_nlp()(text), "2023-10-20", [], places, _resolve, classify=False) if x.type == "armed_clash"][0]
     assert m.place.name == "Tarso"
     text = "MANDALA (Wire) — Militants ambushed an army convoy on Tuesday, the army said."
-    m = [x for x in extract_mentions(get_nlp()(text), "2023-10-20", [], [_place(text, "MANDALA")], _resolve)][0]
+    m = [x for x in extract_mentions(get_nlp()(text), "2023-10-20", [], [_place(text, "MANDALA")], _resolve, classify=False)][0]
     assert m.place.name == "MANDALA"
 
 
@@ -412,9 +416,9 @@ def test_demonstrate_is_a_protest_only_when_intransitive(text, protest):
 def test_a_nationality_is_not_where_an_attack_happened_but_the_targets_place_is():
     text = "Canadian special forces conducted raids against insurgent hideouts in the Chad-Niger border region."
     places = [_place(text, "Canadian", "CA", "country"), _place(text, "Chad-Niger border region", "TD-NE", "region")]
-    m = [x for x in extract_mentions(get_nlp()(text), "2023-10-20", [], places, _resolve) if x.type == "attack"][0]
+    m = [x for x in extract_mentions(get_nlp()(text), "2023-10-20", [], places, _resolve, classify=False) if x.type == "attack"][0]
     assert m.place is not None and m.place.name == "Chad-Niger border region"
     text = "U.S. military forces struck facilities used by militia groups in the Kirkuk area."
     places = [_place(text, "U.S.", "US", "country"), _place(text, "Kirkuk")]
-    m = [x for x in extract_mentions(get_nlp()(text), "2023-10-20", [], places, _resolve) if x.type == "airstrike"][0]
+    m = [x for x in extract_mentions(get_nlp()(text), "2023-10-20", [], places, _resolve, classify=False) if x.type == "airstrike"][0]
     assert m.place is not None and m.place.name == "Kirkuk"

@@ -67,6 +67,10 @@ def test_nationality_said_and_denied_is_a_contradiction():
     kinds = {c.attribute for c in ev.contradictions}
     assert kinds == {"victim nationality"}
     assert ev.fatalities.best == 1
+    # the denial is stored and shown as what the source says, not as the nationality it denies
+    (k,) = ev.contradictions
+    assert sorted((c.article, c.value) for c in k.claims) == [("x", "US"), ("y", "not US")]
+    assert {c.value for c in ev.claims if c.attribute == "victim_nationality_negated"} == {"not US"}
 
 
 def test_places_far_apart_contradict_and_dates_on_different_days_contradict():

@@ -382,10 +382,20 @@ def eval_places(corpus: Path) -> None:
 
 @eval_app.command("plover")
 def eval_plover(corpus: Path) -> None:
-    """PLOVER event type and actor accuracy on records.jsonl (a file or its folder)."""
+    """PLOVER event type and actor accuracy on records.jsonl (a file or its folder), overall and
+    per fixed half."""
     from storyline.evaluation.plover import evaluate_plover
 
     _print_json(evaluate_plover(corpus / "records.jsonl" if corpus.is_dir() else corpus))
+
+
+@eval_app.command("typing")
+def eval_typing(corpus: Path) -> None:
+    """ACLED sub-event typing on snippets.jsonl (e.g. case2021-dev): accuracy, macro-F1 over the
+    ACLED types and the share of out-of-ACLED snippets answered none, overall and per fixed half."""
+    from storyline.evaluation.typing import evaluate_typing
+
+    _print_json(evaluate_typing(corpus))
 
 
 @eval_app.command("clusters")

@@ -98,6 +98,10 @@ def write_report(store: Store, path: Path) -> int:
     from storyline.report.html import render_report
 
     events = store.events()
-    titles = {row.id: row.title or "" for row in store.iter_articles()}
-    path.write_text(render_report(events, titles, len(titles)), encoding="utf-8")
+    rows = list(store.iter_articles())
+    titles = {row.id: row.title or "" for row in rows}
+    # what was left out and why (not English, reports nothing, not analysed yet): never silently
+    eventless = [{"id": r.id, "title": r.title or "", "language": r.language, "reason": r.main_event_reason or "not analysed yet"}
+                 for r in rows if not r.main_event and not r.duplicate_of]
+    path.write_text(render_report(events, titles, len(titles), eventless), encoding="utf-8")
     return len(events)

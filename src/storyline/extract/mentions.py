@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Span, Token
 
 from storyline.extract import ontology
+from storyline.extract.classifier import type_mentions
 from storyline.extract.lexicon import VAGUE, lex, parse_number, trigger_key, words
 from storyline.models import ActorRef, Count, EventMention, Place, TimeExpr
 from storyline.resolve.geo import country_codes
@@ -1167,9 +1168,11 @@ def _sentence_request(sent: Span, resolve: ResolveActor) -> list[_Group]:
 
 
 def extract_mentions(doc: Doc, published: str | None, times: list[TimeExpr], places: list[Place],
-                     resolve_actor: ResolveActor) -> list[EventMention]:
+                     resolve_actor: ResolveActor, classify: bool = True) -> list[EventMention]:
     """Event mentions of every sentence of ``doc`` (see module doc); times/places/actors come from
-    the resolve stage so that each rule here only decides attachment."""
+    the resolve stage so that each rule here only decides attachment. With ``classify`` the learned
+    classifier (``extract.classifier``) gives each mention its ACLED and PLOVER types; without it
+    the lexicon's types stand (the classifier's build script reads them as features)."""
     pairs: list[tuple[EventMention | None, Token | None]] = []
     last_quote_speaker: Token | None = None
     for si, sent in enumerate(doc.sents):
@@ -1194,6 +1197,8 @@ def extract_mentions(doc: Doc, published: str | None, times: list[TimeExpr], pla
     out = [m for m, _ in pairs if m is not None]
     _resolve_anaphora(out)
     _type_operations(out)
+    if classify:
+        type_mentions(doc, out)
     return out
 
 

@@ -48,3 +48,13 @@ def plover_types() -> list[str]:
 def lookup(key: str) -> Labels:
     """(acled_event_type, acled_sub_event_type, plover_type) for a project key; KeyError if unknown."""
     return _table()[key]
+
+
+@functools.lru_cache(maxsize=1)
+def _sub_events() -> dict[str, tuple[str, list[str]]]:
+    return {sub: (event_type, spec["keys"]) for event_type, subs in load()["acled"].items() for sub, spec in subs.items()}
+
+
+def sub_event_keys(sub_event_type: str) -> tuple[str, list[str]]:
+    """(ACLED event type, project keys) of an ACLED sub-event type; KeyError if unknown."""
+    return _sub_events()[sub_event_type]

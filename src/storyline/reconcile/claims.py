@@ -26,7 +26,8 @@ from storyline.models import (
 from storyline.resolve.geo import haversine_km, precision_rank
 
 PLACE_CONFLICT_KM = 100.0
-REPORTING_WINDOW_DAYS = 3  # an undated reported event happened in the days before publication
+REPORTING_WINDOW_DAYS = 3
+NEGATED = "not "  # a denied value reads as the source's words: "not US"  # an undated reported event happened in the days before publication
 
 
 def _claim(ref: MentionRef, attribute: str, value, independent: bool) -> Claim:
@@ -107,7 +108,10 @@ def nationality_contradictions(claims: list[Claim]) -> list[Contradiction]:
     said = defaultdict(list)
     denied = defaultdict(list)
     for c in claims:
-        (denied if c.attribute == "victim_nationality_negated" else said)[c.value].append(c)
+        if c.attribute == "victim_nationality_negated":
+            denied[c.value.removeprefix(NEGATED)].append(c)
+        else:
+            said[c.value].append(c)
     return [Contradiction("victim nationality", said[n] + denied[n], f"victims said to be {n} and said not to be {n}")
             for n in sorted(set(said) & set(denied))]
 
@@ -212,9 +216,10 @@ def reconcile_event(event_id: str, refs: list[MentionRef], duplicate_of: dict[st
             claims.append(_claim(r, "victims", m.victims, ind))
         if m.weapon:
             claims.append(_claim(r, "weapon", m.weapon, ind))
-        for key in ("victim_nationality", "victim_nationality_negated"):
-            if m.extra.get(key):
-                claims.append(_claim(r, key, m.extra[key], ind))
+        if m.extra.get("victim_nationality"):
+            claims.append(_claim(r, "victim_nationality", m.extra["victim_nationality"], ind))
+        if m.extra.get("victim_nationality_negated"):  # shown and exported as what it says: "not US"
+            claims.append(_claim(r, "victim_nationality_negated", NEGATED + m.extra["victim_nationality_negated"], ind))
 
     by_attr: dict[str, list[Claim]] = defaultdict(list)
     for c in claims:

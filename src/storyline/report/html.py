@@ -21,7 +21,8 @@ from storyline.report.timeline import sort_key
 ATTRIBUTE_ORDER = ["type", "date", "place", "actor1", "actor2", "fatalities", "injuries"]
 ATTRIBUTE_LABELS = {"type": "Event type", "date": "Date", "place": "Place", "actor1": "Actor 1 (who acted)",
                     "actor2": "Actor 2 (acted on)", "fatalities": "Killed", "injuries": "Wounded",
-                    "victims": "Victims", "weapon": "Weapon", "victim_nationality": "Victims' nationality"}
+                    "victims": "Victims", "weapon": "Weapon", "victim_nationality": "Victims' nationality",
+                    "victim_nationality_negated": "Victims' nationality (denied)"}
 DATE_PRECISION = {"reported_by": "on or before the report", "day": "day", "week": "within a week", "month": "within a month",
                   "year": "within a year", "range": "within the range", "time": "day", "unknown": "precision unknown"}
 PRECISION = {"place": "town or site", "admin2": "district", "admin1": "province", "region": "region",
@@ -145,10 +146,11 @@ def stylesheet() -> str:
     return (resources.files("storyline.api") / "static" / "style.css").read_text(encoding="utf-8")
 
 
-def render_report(events: list[Event], titles: dict[str, str], n_articles: int) -> str:
+def render_report(events: list[Event], titles: dict[str, str], n_articles: int, eventless: list[dict] | None = None) -> str:
     """The static report: a self-contained snapshot (inline styles, inline SVG map with country
     borders, no scripts, no network) of the events table and every event's claims and
-    contradictions, newest first."""
+    contradictions, newest first, and the articles in no event with the reason (``eventless``:
+    id, title, language, reason)."""
     from storyline.report.world import svg_paths
 
     events = sorted(events, key=sort_key, reverse=True)
@@ -172,4 +174,5 @@ def render_report(events: list[Event], titles: dict[str, str], n_articles: int) 
             dots.append({"x": (lon - lon0) / (lon1 - lon0) * width, "y": (lat1 - lat) / (lat1 - lat0) * height,
                          "r": 4 + 2 * f ** 0.5, "ev": ev, "precision": ev.location.precision})
         svg = {"width": width, "height": height, "borders": svg_paths(lon0, lat0, lon1, lat1, width, height), "dots": dots}
-    return render("report.html", views=views, n_articles=n_articles, svg=svg, css=Markup(stylesheet()))
+    return render("report.html", views=views, n_articles=n_articles, svg=svg, css=Markup(stylesheet()),
+                  eventless=eventless or [])
