@@ -45,13 +45,10 @@ def analyze_pending(store: Store, on_total: Callable[[int], None] | None = None,
                     on_done: Callable[[], None] | None = None, workers: Workers | None = None) -> int:
     """Analyse every current article without an analysis, saving in small transactions.
 
-    spaCy and extraction run where ``workers`` run them (this process by default, a pool of local
-    processes, a Ray cluster: :mod:`storyline.distribute`); embedding the leads and saving run
-    here, in a thread beside them (the encoder releases the interpreter lock), batch by batch.
-    Batches are cut in article order wherever the analysis ran, so the stored results are the same."""
+    Analysis, event records and lead vectors are computed where ``workers`` run them (this
+    process by default, a pool of local processes, a Ray cluster: :mod:`storyline.distribute`);
+    saving runs here, in a thread beside them, batch by batch, in article order."""
     from storyline.distribute import InProcess
-    from storyline.nlp.analyze import DocumentInput
-    from storyline.nlp.embeddings import embed
 
     workers = workers or InProcess()
 
@@ -60,20 +57,19 @@ def analyze_pending(store: Store, on_total: Callable[[int], None] | None = None,
         on_total(len(pending))
     if not pending:
         return 0
-    by_id = {a.id: a for a in pending}
-    batch: list[tuple[Article, AnalyzedDocument]] = []
+    batch: list[Analysed] = []
     with ThreadPoolExecutor(max_workers=1) as saver:
         saved: list[Future] = []
-        for doc in workers.analyse([DocumentInput(a.id, a.text, a.published, a.url, a.language) for a in pending]):
-            batch.append((by_id[doc.id], doc))
+        for item in workers.analyse(pending):
+            batch.append(item)
             if on_done:
                 on_done()
             if len(batch) >= ANALYSIS_BATCH:
-                saved.append(saver.submit(lambda b: store.save_analyses(prepare(b, embed)), batch))
+                saved.append(saver.submit(store.save_analyses, batch))
                 batch = []
                 saved = _raise_failed(saved)
         if batch:
-            saved.append(saver.submit(lambda b: store.save_analyses(prepare(b, embed)), batch))
+            saved.append(saver.submit(store.save_analyses, batch))
         for f in saved:
             f.result()
     return len(pending)

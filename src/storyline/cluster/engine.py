@@ -118,10 +118,10 @@ class _Vectors:
         live = self.mat[: len(self.keys)]
         for q in range(0, len(vecs), 256):
             sims = vecs[q:q + 256] @ live.T
-            for row in sims:
-                hits = np.flatnonzero(row >= threshold)
+            rows, cols = np.nonzero(sims >= threshold)
+            for r, hits in enumerate(np.split(cols, np.searchsorted(rows, np.arange(1, len(sims))))):
                 if len(hits) > cap:
-                    hits = hits[np.argsort(-row[hits], kind="stable")[:cap]]
+                    hits = hits[np.argsort(-sims[r, hits], kind="stable")[:cap]]
                 out.append([self.keys[h] for h in hits if self.keys[h] in self.pos])
         return out
 
@@ -261,10 +261,10 @@ class EventEngine:
         for a in ids:
             self._leads.remove(a)
         sigs = self._signatures(s, rows)
-        others = self._candidates(s, sigs, set(ids))
+        near = self._near_leads(sigs)
+        others = self._candidates(s, sigs, set(ids), {b for _, b in near})
         texts = {r.id: r.text for r in rows} | {a.id: a.text for a in others.values()}
         known = sigs | self._signatures(s, list(others.values()))
-        near = self._near_leads(sigs)
         near_of: dict[str, set[str]] = defaultdict(set)
         for x, y in near:
             near_of[x].add(y)
@@ -314,10 +314,10 @@ class EventEngine:
                     out[row.article_id] = _signature(row, by_id[row.article_id])
         return out
 
-    def _candidates(self, s: Session, sigs: dict[str, Signature], batch: set[str]) -> dict:
+    def _candidates(self, s: Session, sigs: dict[str, Signature], batch: set[str], close_leads: set[str]) -> dict:
         """Articles taken in before that may be copies of the batch's: the same text, a shared
-        LSH bucket, or a close lead vector."""
-        ids: set[str] = set()
+        LSH bucket, or a close lead vector (``close_leads``)."""
+        ids: set[str] = set(close_leads)
         hashes = sorted({sig.content_hash for sig in sigs.values()})
         for chunk in range(0, len(hashes), 500):
             ids |= set(s.scalars(select(ArticleRow.id).where(ArticleRow.content_hash.in_(hashes[chunk:chunk + 500]))))
@@ -330,8 +330,6 @@ class EventEngine:
             for chunk in range(0, len(ordered), 500):
                 ids |= set(s.scalars(select(BandRow.article_id).where(BandRow.band == band,
                                                                       BandRow.bucket.in_(ordered[chunk:chunk + 500]))))
-        if sigs:
-            ids |= {k for ks in self._leads.near(np.vstack([g.lead for g in sigs.values()]), LEAD_COSINE, CANDIDATES) for k in ks}
         wanted = sorted(ids - batch)
         out = {}
         for chunk in range(0, len(wanted), 500):

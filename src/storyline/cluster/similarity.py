@@ -197,11 +197,10 @@ class Table:
         """Weighted overlap of pairs (i[k], j[k]) with global term weights; -1 where ruled out."""
         s = np.zeros(len(i))
         for k in _TEXT_CHANNELS:
-            s += WEIGHTS[k] * np.asarray(self.ch[k][i].multiply(self.ch[k][j]).sum(axis=1)).ravel()
+            s += WEIGHTS[k] * _pair_products(self.ch[k], i, j)
         for k in _SET_CHANNELS:
-            a, b = self.ch[k][i], self.ch[k][j]
-            inter = np.asarray(a.multiply(b).sum(axis=1)).ravel()
-            s += WEIGHTS[k] * _jaccard(inter, np.asarray(a.sum(axis=1)).ravel(), np.asarray(b.sum(axis=1)).ravel())
+            size = np.asarray(self.ch[k].sum(axis=1)).ravel()
+            s += WEIGHTS[k] * _jaccard(_pair_products(self.ch[k], i, j), size[i], size[j])
         s = self._with_meaning(s, np.einsum("ij,ij->i", self.emb[i], self.emb[j]), self.central[i] & self.central[j])
         s -= self.penalty(i, j)
         return np.where(self.compatible(i, j), s, -1.0)
@@ -266,6 +265,20 @@ class Table:
         pi = np.array([p for p, _ in passing], dtype=int)
         pj = np.array([c for _, c in passing], dtype=int)
         return np.concatenate([i[keep], pi]), np.concatenate([j[keep], pj])
+
+
+GRAM_ROWS = 4000  # most rows whose all-pairs products are taken at once (a dense square of this side)
+
+
+def _pair_products(m: csr_matrix, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """Row dot products m[i[k]] . m[j[k]]. A component's all-pairs scoring asks for most pairs of
+    its rows: one product of those rows with themselves is then far cheaper than pulling out and
+    multiplying two rows per pair (which grew with the components, batch after batch)."""
+    rows, inverse = np.unique(np.concatenate([i, j]), return_inverse=True)
+    if len(i) > 2 * len(rows) and len(rows) <= GRAM_ROWS:
+        sub = m[rows]
+        return (sub @ sub.T).toarray()[inverse[:len(i)], inverse[len(i):]]
+    return np.asarray(m[i].multiply(m[j]).sum(axis=1)).ravel()
 
 
 def _jaccard(a: np.ndarray, size_a: np.ndarray, size_b: np.ndarray) -> np.ndarray:

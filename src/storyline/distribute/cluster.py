@@ -10,14 +10,15 @@ from collections.abc import Iterable, Iterator
 from storyline.clean import Cleaner
 from storyline.clean.repeats import RepeatedLines
 from storyline.distribute.local import (
-    CHUNK,
     analyse_chunk,
+    chunks_of,
     clean_chunk,
     load_models,
     observe_chunk,
 )
 from storyline.errors import InputError
-from storyline.models import AnalyzedDocument, Article, RawDocument
+from storyline.models import Article, RawDocument
+from storyline.store.db import Analysed
 
 IN_FLIGHT = 2  # chunks queued per worker
 
@@ -75,10 +76,9 @@ class RayWorkers:
     def clean(self, chunks: Iterable[list[RawDocument]], cleaner: Cleaner) -> Iterator[list[Article | InputError]]:
         return self._ordered("clean", chunks, self.ray.put(cleaner))
 
-    def analyse(self, inputs: list) -> Iterator[AnalyzedDocument]:
-        chunks = (inputs[k:k + CHUNK] for k in range(0, len(inputs), CHUNK))
-        for docs in self._ordered("analyse", chunks):
-            yield from docs
+    def analyse(self, articles: list[Article]) -> Iterator[Analysed]:
+        for done in self._ordered("analyse", chunks_of(articles)):
+            yield from done
 
 
 class _Worker:
@@ -96,5 +96,5 @@ class _Worker:
     def clean(self, raws: list[RawDocument], cleaner: Cleaner) -> list[Article | InputError]:
         return clean_chunk(raws, cleaner)
 
-    def analyse(self, inputs: list) -> list[AnalyzedDocument]:
-        return analyse_chunk(inputs)
+    def analyse(self, articles: list[Article]) -> list[Analysed]:
+        return analyse_chunk(articles)

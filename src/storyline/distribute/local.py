@@ -3,14 +3,17 @@ from __future__ import annotations
 
 import multiprocessing
 from collections.abc import Iterable, Iterator
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from storyline.clean import Cleaner
 from storyline.clean.repeats import RepeatedLines
 from storyline.errors import InputError
-from storyline.models import AnalyzedDocument, Article, RawDocument
+from storyline.models import Article, RawDocument
 
-CHUNK = 8  # documents handed to a worker at a time
+if TYPE_CHECKING:
+    from storyline.store.db import Analysed
+
+CHUNK = 8  # articles handed to a worker at a time; every engine cuts the same chunks, so stores the same bytes
 
 
 class Workers(Protocol):
@@ -18,7 +21,7 @@ class Workers(Protocol):
 
     def observe(self, chunks: Iterable[list[RawDocument]]) -> Iterator[RepeatedLines]: ...
     def clean(self, chunks: Iterable[list[RawDocument]], cleaner: Cleaner) -> Iterator[list[Article | InputError]]: ...
-    def analyse(self, inputs: list) -> Iterator[AnalyzedDocument]: ...
+    def analyse(self, articles: list[Article]) -> Iterator[Analysed]: ...
 
 
 def observe_chunk(raws: list[RawDocument]) -> RepeatedLines:
@@ -42,19 +45,31 @@ def clean_chunk(raws: list[RawDocument], cleaner: Cleaner) -> list[Article | Inp
     return out
 
 
-def analyse_chunk(inputs: list) -> list[AnalyzedDocument]:
-    from storyline.nlp.analyze import analyze_documents
+def analyse_chunk(articles: list[Article]) -> list[Analysed]:
+    """Everything computed once per article version that needs no store: the analysis, its event
+    records with the embedded lead, and the dedup signature (the lead's vectors embed as one batch
+    per chunk, wherever the chunk runs)."""
+    from storyline.nlp.analyze import DocumentInput, analyze_documents
+    from storyline.nlp.embeddings import embed
+    from storyline.pipeline import prepare
 
-    return list(analyze_documents(inputs))
+    docs = analyze_documents([DocumentInput(a.id, a.text, a.published, a.url, a.language) for a in articles])
+    return prepare(list(zip(articles, docs)), embed)
+
+
+def chunks_of(items: list, size: int = CHUNK) -> Iterator[list]:
+    return (items[k:k + size] for k in range(0, len(items), size))
 
 
 def load_models() -> None:
-    """Load the models once per worker, before its first chunk."""
+    """Load the models once per worker, before its first chunk. A worker is one core's worth of
+    work: its encoder runs on one thread (two workers with two threads each would thrash)."""
+    from storyline.nlp import embeddings
     from storyline.nlp.pipeline import get_nlp
     from storyline.resolve.actors import get_kb
     from storyline.resolve.geo import get_geocoder
 
-    get_nlp(), get_geocoder(), get_kb()
+    get_nlp(), get_geocoder(), get_kb(), embeddings.use_threads(1)
 
 
 class InProcess:
@@ -72,10 +87,9 @@ class InProcess:
     def clean(self, chunks: Iterable[list[RawDocument]], cleaner: Cleaner) -> Iterator[list[Article | InputError]]:
         return (clean_chunk(c, cleaner) for c in chunks)
 
-    def analyse(self, inputs: list) -> Iterator[AnalyzedDocument]:
-        from storyline.nlp.analyze import analyze_documents
-
-        return analyze_documents(inputs)
+    def analyse(self, articles: list[Article]) -> Iterator[Analysed]:
+        for chunk in chunks_of(articles):
+            yield from analyse_chunk(chunk)
 
 
 class ProcessPool(InProcess):
@@ -90,10 +104,9 @@ class ProcessPool(InProcess):
         self.pool.terminate()
         self.pool.join()
 
-    def analyse(self, inputs: list) -> Iterator[AnalyzedDocument]:
-        if len(inputs) < 2 * CHUNK:
-            yield from super().analyse(inputs)
+    def analyse(self, articles: list[Article]) -> Iterator[Analysed]:
+        if len(articles) < 2 * CHUNK:
+            yield from super().analyse(articles)
             return
-        chunks = [inputs[k:k + CHUNK] for k in range(0, len(inputs), CHUNK)]
-        for docs in self.pool.imap(analyse_chunk, chunks):
-            yield from docs
+        for done in self.pool.imap(analyse_chunk, chunks_of(articles)):
+            yield from done

