@@ -422,3 +422,50 @@ def test_a_nationality_is_not_where_an_attack_happened_but_the_targets_place_is(
     places = [_place(text, "U.S.", "US", "country"), _place(text, "Kirkuk")]
     m = [x for x in extract_mentions(get_nlp()(text), "2023-10-20", [], places, _resolve, classify=False) if x.type == "airstrike"][0]
     assert m.place is not None and m.place.name == "Kirkuk"
+
+
+# Agent and patient by construction (data/lexicon/roles.json), on sentences written for these tests.
+@pytest.mark.parametrize("text,key,agent,patient", [
+    # active voice: subject acts on the object
+    ("Border guards detained two journalists near the crossing.", "arrest", "Border guards", "two journalists"),
+    # passive voice with a by-phrase, and through a light verb
+    ("Two journalists were detained by border guards near the crossing.", "arrest", "border guards", "Two journalists"),
+    ("The raid was carried out by special forces.", "attack", "special forces", None),
+    # passive voice without a by-phrase: no doer, the subject is the patient
+    ("The militia commander was ambushed on the road.", "armed_clash", None, "militia commander"),
+    # at X's direction / at the direction of X
+    ("At the mayor's direction, riot police detained forty students.", "arrest", "mayor", "forty students"),
+    ("Riot police detained forty students at the direction of the mayor.", "arrest", "mayor", "forty students"),
+    # possessive nominal: X's attack on Y
+    ("The insurgents' attack on government troops lasted for hours.", "attack", "insurgents", "government troops"),
+])
+def test_agent_and_patient_by_construction(text, key, agent, patient):
+    m = one(text, key)
+    assert (m.actor1.text if m.actor1 else None) == agent
+    assert (m.actor2.text if m.actor2 else None) == patient
+
+
+def test_a_backer_is_neither_doer_nor_target():
+    m = extract_mentions(get_nlp()("A US-backed offensive drove the insurgents out of the valley."), "2023-10-20", [], [],
+                         _resolve_countries, classify=False)
+    offensive = [x for x in m if x.trigger == "offensive"][0]
+    assert offensive.actor1 is None or "US" != offensive.actor1.text
+    m = one("Freedonia-backed militiamen stormed the police post.", "attack")
+    assert m.actor1.text == "Freedonia-backed militiamen" and m.actor2.text == "police post"
+
+
+def test_an_appositive_names_the_described_party():
+    m = one("The armed group, the Northern Liberation Front, attacked an army post on Sunday.", "attack")
+    assert m.actor1.text == "Northern Liberation Front"
+    m = one("Police arrested the opposition leader, Amal Reyes, at her home.", "arrest")
+    assert m.actor2.text == "Amal Reyes"
+
+
+def test_coordinated_agents_and_patients_are_kept_together():
+    m = one("Soldiers and militiamen attacked the rebel camp.", "attack")
+    assert m.actor1.text == "Soldiers" and m.extra["actor1_also"] == ["militiamen"]
+    m = one("The rebels attacked army posts and police stations in the north.", "attack")
+    assert m.actor2.text == "army posts" and m.extra["actor2_also"] == ["police stations"]
+    # a victim without description is no party
+    m = one("Gunmen killed three soldiers and two people at the checkpoint.", "killing")
+    assert "two people" not in m.extra.get("actor2_also", [])
