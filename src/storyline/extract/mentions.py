@@ -1099,14 +1099,12 @@ def _foreign(g: _Group, groups: list[_Group]) -> set[int]:
 
 def _mention(g: _Group, si: int, sent: Span, published: str | None, sent_times: list, sent_places: list,
              time_tokens: set[int], resolve: ResolveActor, roles: Roles, foreign: set[int] = frozenset()) -> EventMention:
-    a1_tok = _actor1(g, roles, resolve) if g.key != "demand" or g.head.lemma_.lower() != "say" else next(
-        (c for c in g.head.children if c.dep_ == "nsubj"), None)
+    a1_tok = _actor1(g, roles, resolve)
     status = _status(g)
     if a1_tok is None and _plover(g.key, status) in VERBAL:
         a1_tok = _reporting_speaker(g)
     a1_ids = {t.i for t in _np_span(_actor_head(a1_tok)).subtree} if a1_tok is not None else set()
-    a2_tok = _actor2(g, roles, a1_ids | {t.i for t in g.tokens}) if g.key != "demand" or g.head.pos_ != "VERB" or g.head.lemma_.lower() in lex()["verbs"] else next(
-        (s for c in g.head.children if c.dep_ == "ccomp" for s in c.children if s.dep_ == "nsubj"), None)
+    a2_tok = _actor2(g, roles, a1_ids | {t.i for t in g.tokens})
     trig_ids = {t.i for t in g.tokens}
     actor1 = _actor_ref(a1_tok, resolve, trig_ids, roles)
     actor2 = _actor_ref(a2_tok, resolve, trig_ids, roles)
