@@ -128,6 +128,10 @@ class Roles:
             ri, event, actor = labels[label]
             found[(ri, ids[event])].add(ids[actor])
         self._found = {k: [doc[i] for i in sorted(v)] for k, v in found.items()}
+        self._anywhere: dict[str, set[int]] = defaultdict(set)
+        for (ri, _), toks in self._found.items():
+            if rules()[ri].scope == "document":
+                self._anywhere[rules()[ri].role] |= {t.i for t in toks}
 
     def find(self, role: str, anchors: Anchors, key: str | None = None) -> Iterator[tuple[Rule, Token]]:
         """(rule, found word) for the rules of ``role`` that apply to ``key``, anchored on the words
@@ -150,5 +154,4 @@ class Roles:
 
     def all(self, role: str) -> set[int]:
         """Every word a document-wide rule of ``role`` finds."""
-        return {t.i for ri, rule in enumerate(rules()) if rule.role == role
-                for (r, _), toks in self._found.items() if r == ri for t in toks}
+        return self._anywhere.get(role, set())
