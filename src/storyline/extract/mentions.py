@@ -126,34 +126,13 @@ def _np_span(head: Token, keep_det: bool = False) -> Span:
 
 def _actor_head(tok: Token) -> Token:
     """Skip quantity heads ("a number of X", "thousands of X") and facilities ("facilities used by
-    X") down to the group that acts or is targeted."""
+    X", "the group's bases") down to the group that acts or is targeted (rules of role ``group``)."""
+    roles = Roles.of(tok.doc)
     for _ in range(3):
-        lemma = tok.lemma_.lower()
-        if lemma in words("quantity_heads") or tok.lower_ in words("quantity_heads"):
-            of = [g for c in tok.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children if g.dep_ == "pobj"]
-            if of:
-                tok = of[0]
-                continue
-        if lemma in words("facility_heads"):
-            for c in tok.children:
-                if c.dep_ == "acl":
-                    agents = [g for p in c.children if p.dep_ in ("agent", "prep") and p.lower_ in ("by", "to", "with")
-                              for g in p.children if g.dep_ == "pobj"]
-                    if agents:
-                        tok = agents[0]
-                        break
-                if c.dep_ == "poss" and not c.ent_type_ in ("DATE", "TIME"):
-                    tok = c
-                    break
-                if c.dep_ == "prep" and c.lower_ in ("of", "for"):
-                    pobj = [g for g in c.children if g.dep_ == "pobj"]
-                    if pobj and pobj[0].lemma_.lower() not in words("facility_heads"):
-                        tok = pobj[0]
-                        break
-            else:
-                return tok
-            continue
-        break
+        inner = roles.first("group", tok)
+        if inner is None:
+            break
+        tok = inner
     return tok
 
 
@@ -285,8 +264,9 @@ def _active(tok: Token) -> bool:
     return not any(x.lemma_.lower() in SEQUENCE_WORDS for x in _clause_chain(tok)[1:])
 
 
-def _anchors(tokens: list[Token], roles: Roles) -> Callable[[Rule], list[Token]]:
+def _anchors(tokens: list[Token]) -> Callable[[Rule], list[Token]]:
     """Where the rules' ``event`` stands for these trigger words, by the rule's scope."""
+    roles = Roles.of(tokens[0].doc)
     def anchors(rule: Rule) -> list[Token]:
         toks = [t for t in tokens if _active(t)] if rule.active else tokens
         if rule.scope == "trigger":
@@ -339,13 +319,13 @@ def _stranded_subject(verb: Token) -> Token | None:
     return None
 
 
-def _actor1(group: _Group, roles: Roles, resolve: ResolveActor | None = None) -> Token | None:
+def _actor1(group: _Group, resolve: ResolveActor | None = None) -> Token | None:
     """Who acted: the first word an agent rule finds that is no part of the trigger, no backer
     ("Iran-backed") and not the speaker of a reporting verb (that is said_by); a pronoun subject in
     reported speech is the speaker. Else a subject the parser stranded on a fronted phrase."""
-    own = {t.i for t in group.tokens}
+    roles, own = Roles.of(group.head.doc), {t.i for t in group.tokens}
     backers = roles.all("backer")
-    for rule, tok in roles.find("agent", _anchors(group.tokens, roles), group.key):
+    for rule, tok in roles.find("agent", _anchors(group.tokens), group.key):
         if tok.i in own or tok.i in backers or not _passes(rule.check, tok, resolve) or _is_speaker(tok, group):
             continue
         return _unpronoun(tok) if rule.active else tok
@@ -395,19 +375,19 @@ def _actor_like(tok: Token) -> bool:
                for t in [head] + [c for c in head.children if c.dep_ in ("compound", "nmod")])
 
 
-def _inner_actor(tok: Token, roles: Roles) -> Token | None:
+def _inner_actor(tok: Token) -> Token | None:
     """The actor named inside a non-actor noun: "an Indian proposal", "crimes committed by X", "the
     return of property seized by X"."""
-    return next((t for rule, t in roles.find("inner", {"phrase": [tok]}) if _passes(rule.check, t)), None)
+    return next((t for rule, t in Roles.of(tok.doc).find("inner", {"phrase": [tok]}) if _passes(rule.check, t)), None)
 
 
-def _actor2(group: _Group, roles: Roles, exclude: set[int]) -> Token | None:
+def _actor2(group: _Group, exclude: set[int]) -> Token | None:
     """Target or counterpart: the addressee of a demand; an actor-like patient (objects before
     prepositional recipients), not a victim without description ("22 people") and not the doer's own
     forces; an actor named inside a patient; the party ordered to act or the target of a purpose
     clause; the place an act is aimed at or happens in; the subject of a threat's condition; else
     the nearest named actor in the trigger's phrase."""
-    anchors = _anchors(group.tokens, roles)
+    roles, anchors = Roles.of(group.head.doc), _anchors(group.tokens)
     addressee = next((t for _, t in roles.find("addressee", anchors, group.key)), None)
     if addressee is not None:
         return addressee
@@ -421,11 +401,11 @@ def _actor2(group: _Group, roles: Roles, exclude: set[int]) -> Token | None:
         if _actor_like(tok):
             return tok
     for _, tok in cands:
-        inner = _inner_actor(tok, roles) or next(
+        inner = _inner_actor(tok) or next(
             (a for _, a in roles.find("patient", {"holder": [tok]}, group.key) if _actor_like(a)), None)
         if inner is not None:
             return inner
-    other = _ordered_party(group, roles) or _purpose_target(group, roles)
+    other = _ordered_party(group) or _purpose_target(group)
     if other is not None:
         return other
     # an assault's place is where it happened, not whom it hit ("strikes in Syria"): only a place
@@ -439,43 +419,45 @@ def _actor2(group: _Group, roles: Roles, exclude: set[int]) -> Token | None:
                     g.head.lower_ in preps
                     or g.head.lower_ == "of" and g.head.head.lemma_.lower() in words("settlement_nouns")):
                 return g  # "a curfew in Algiers", "a curfew in the town of Cizre"
-    other = _condition_target(group, roles)
+    other = _condition_target(group)
     if other is not None:
         return other
     named = [t for t in group.head.subtree if t.ent_type_ in ACTOR_ENTS and t.i not in exclude | own_ids and t.dep_ != "nsubj"]
     return min(named, key=lambda t: _tree_distance(t, group.head)) if named else None
 
 
-def _purpose_target(group: _Group, roles: Roles) -> Token | None:
+def _purpose_target(group: _Group) -> Token | None:
     """'staged demonstrations to demand the resignation of X', 'opened fire to disperse
     demonstrators', 'demonstrated, calling for independence from X', 'continued their effort to
     overthrow X': when the act names no target, the patient of its purpose clause is one."""
-    for _, verb in roles.find("purpose", _anchors(group.tokens, roles), group.key):
+    roles = Roles.of(group.head.doc)
+    for _, verb in roles.find("purpose", _anchors(group.tokens), group.key):
         for _, obj in roles.find("patient", {"holder": [verb]}):
             if _nondescript(obj):
                 continue
             if _actor_like(obj):
                 return obj
-            inner = _inner_actor(obj, roles)
+            inner = _inner_actor(obj)
             if inner is not None:
                 return inner
     return None
 
 
-def _condition_target(group: _Group, roles: Roles) -> Token | None:
+def _condition_target(group: _Group) -> Token | None:
     """'threatened to launch an offensive unless Baghdad accepted ...': a threat is aimed at whoever
     must meet its condition (the subject of the if/unless clause)."""
     chain = [a for t in group.tokens for a in _clause_chain(t)]
     chain += [a.head for a in chain if a.dep_ == "xcomp"]
     if not any(a.lemma_.lower() in lex()["modal_governors"]["threatened"] for a in chain):
         return None
-    return next((t for _, t in roles.find("condition", {"clause": chain})), None)
+    return next((t for _, t in Roles.of(group.head.doc).find("condition", {"clause": chain})), None)
 
 
-def _ordered_party(group: _Group, roles: Roles) -> Token | None:
+def _ordered_party(group: _Group) -> Token | None:
     """'ordered the newspaper to suspend publication': with no other target, the party ordered
     to act against its will is the one coerced."""
-    return next((t for rule, t in roles.find("ordered", _anchors(group.tokens, roles), group.key) if _passes(rule.check, t)), None)
+    found = Roles.of(group.head.doc).find("ordered", _anchors(group.tokens), group.key)
+    return next((t for rule, t in found if _passes(rule.check, t)), None)
 
 
 def _nondescript(tok: Token) -> bool:
@@ -488,17 +470,17 @@ def _nondescript(tok: Token) -> bool:
                    for c in head.children if c.dep_ in ("amod", "compound", "nmod", "poss"))
 
 
-def _named_head(tok: Token, roles: Roles) -> Token:
+def _named_head(tok: Token) -> Token:
     """The word that names an actor: past quantity heads and facilities ("a number of X",
     "facilities used by X") to the group, and from a description to its name in apposition."""
     head = _actor_head(tok)
-    return roles.first("name", head) or head
+    return Roles.of(tok.doc).first("name", head) or head
 
 
-def _actor_ref(tok: Token | None, resolve: ResolveActor, exclude: set[int], roles: Roles) -> ActorRef | None:
+def _actor_ref(tok: Token | None, resolve: ResolveActor, exclude: set[int]) -> ActorRef | None:
     if tok is None:
         return None
-    head = _named_head(tok, roles)
+    head = _named_head(tok)
     if head.lower_ in PRONOUNS or head.i in exclude:
         return None
     span = _np_span(head)
@@ -509,10 +491,11 @@ def _actor_ref(tok: Token | None, resolve: ResolveActor, exclude: set[int], role
     return ref
 
 
-def _also(tok: Token, roles: Roles) -> list[str]:
+def _also(tok: Token) -> list[str]:
     """Parties coordinated with an actor ("Russia and China"), victims without description left out."""
+    roles = Roles.of(tok.doc)
     backers = roles.all("backer")
-    return [_np_span(c).text for _, c in roles.find("also", {"phrase": [_named_head(tok, roles)]})
+    return [_np_span(c).text for _, c in roles.find("also", {"phrase": [_named_head(tok)]})
             if not _nondescript(c) and c.i not in backers]
 
 
@@ -1054,7 +1037,6 @@ def extract_mentions(doc: Doc, published: str | None, times: list[TimeExpr], pla
     the lexicon's types stand (the classifier's build script reads them as features)."""
     pairs: list[tuple[EventMention | None, Token | None]] = []
     last_quote_speaker: Token | None = None
-    roles = Roles(doc)
     for si, sent in enumerate(doc.sents):
         groups = _groups(sent) + _sentence_request(sent, resolve_actor)
         sent_times = _spans(doc, times, sent)
@@ -1063,7 +1045,7 @@ def extract_mentions(doc: Doc, published: str | None, times: list[TimeExpr], pla
         stripped = sent.text.lstrip()
         quoted = stripped[:1] in "\"“'‘"
         for g in groups:
-            m = _mention(g, si, sent, published, sent_times, sent_places, time_tokens, resolve_actor, roles, _foreign(g, groups))
+            m = _mention(g, si, sent, published, sent_times, sent_places, time_tokens, resolve_actor, _foreign(g, groups))
             source = _said_by(g.head, sent)
             if source is None and quoted and last_quote_speaker is not None:
                 source = last_quote_speaker
@@ -1098,16 +1080,16 @@ def _foreign(g: _Group, groups: list[_Group]) -> set[int]:
 
 
 def _mention(g: _Group, si: int, sent: Span, published: str | None, sent_times: list, sent_places: list,
-             time_tokens: set[int], resolve: ResolveActor, roles: Roles, foreign: set[int] = frozenset()) -> EventMention:
-    a1_tok = _actor1(g, roles, resolve)
+             time_tokens: set[int], resolve: ResolveActor, foreign: set[int] = frozenset()) -> EventMention:
+    a1_tok = _actor1(g, resolve)
     status = _status(g)
     if a1_tok is None and _plover(g.key, status) in VERBAL:
         a1_tok = _reporting_speaker(g)
     a1_ids = {t.i for t in _np_span(_actor_head(a1_tok)).subtree} if a1_tok is not None else set()
-    a2_tok = _actor2(g, roles, a1_ids | {t.i for t in g.tokens})
+    a2_tok = _actor2(g, a1_ids | {t.i for t in g.tokens})
     trig_ids = {t.i for t in g.tokens}
-    actor1 = _actor_ref(a1_tok, resolve, trig_ids, roles)
-    actor2 = _actor_ref(a2_tok, resolve, trig_ids, roles)
+    actor1 = _actor_ref(a1_tok, resolve, trig_ids)
+    actor2 = _actor_ref(a2_tok, resolve, trig_ids)
     if actor1 and actor2 and actor1.start == actor2.start:
         actor2 = None
     actor_ids = set()
@@ -1126,7 +1108,7 @@ def _mention(g: _Group, si: int, sent: Span, published: str | None, sent_times: 
     if place is None and labels.plover_type == "ASSAULT" and a2_tok is not None:
         place = _target_place(a2_tok, [(p, toks) for p, toks in sent_places if not any(t.i in foreign for t in toks)])
     for side, tok, ref in (("actor1", a1_tok, actor1), ("actor2", a2_tok, actor2)):
-        also = _also(tok, roles) if tok is not None and ref is not None else []
+        also = _also(tok) if tok is not None and ref is not None else []
         if also:
             extra[f"{side}_also"] = also
     return EventMention(

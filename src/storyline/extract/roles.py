@@ -10,7 +10,8 @@ the word it finds. A rule's fields:
   arguments are the act's, such as a light verb), ``inner`` (a party named inside a noun),
   ``ordered`` (the party an order is given to), ``purpose`` (the verb of a purpose clause),
   ``condition`` (the subject of an if/unless clause), ``name`` (the name in apposition to a
-  description), ``also`` (a coordinated party), ``backer`` (X of "X-backed": never a party).
+  description), ``also`` (a coordinated party), ``backer`` (X of "X-backed": never a party),
+  ``group`` (the group a quantity or facility word stands for: "a number of X", "bases used by X").
 - ``scope``: where ``event`` stands, given by the caller: ``trigger`` (the trigger word),
   ``clause`` (the trigger or a word governing it in its clause), ``governor`` (such a word, not the
   trigger), ``holder`` (the trigger or a word holding its arguments), ``phrase`` (a chosen noun),
@@ -41,6 +42,7 @@ from spacy.vocab import Vocab
 from storyline.extract import ontology
 from storyline.extract.lexicon import lex
 
+USER_DATA = "storyline.roles"
 LEMMA = "storyline_lemma"  # the lower-case lemma, as the lexicons list it
 if not Token.has_extension(LEMMA):
     Token.set_extension(LEMMA, getter=lambda t: t.lemma_.lower())
@@ -118,7 +120,14 @@ Anchors = Callable[[Rule], Iterable[Token]] | dict[str, Iterable[Token]]
 
 
 class Roles:
-    """The rule matches of one document, by rule and anchor."""
+    """The rule matches of one document, by rule and anchor (:meth:`of` matches once per document)."""
+
+    @classmethod
+    def of(cls, doc: Doc) -> Roles:
+        found = doc.user_data.get(USER_DATA)
+        if found is None:
+            found = doc.user_data[USER_DATA] = cls(doc)
+        return found
 
     def __init__(self, doc: Doc):
         self.doc = doc
