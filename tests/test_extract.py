@@ -469,3 +469,34 @@ def test_coordinated_agents_and_patients_are_kept_together():
     # a victim without description is no party
     m = one("Gunmen killed three soldiers and two people at the checkpoint.", "killing")
     assert "two people" not in m.extra.get("actor2_also", [])
+
+
+def test_role_patterns_find_what_spacys_dependency_matcher_finds():
+    """roles.py evaluates the roles.json patterns from anchors; spaCy's DependencyMatcher, run over
+    whole sentences, must find the same (rule, anchor, word) triples."""
+    from spacy.matcher import DependencyMatcher
+
+    from storyline.extract import roles
+    nlp = get_nlp()
+    matcher = DependencyMatcher(nlp.vocab)
+    for rule in roles._data()["rules"]:
+        for pi, pattern in enumerate(rule["patterns"]):
+            matcher.add(f"{rule['name']}#{pi}", [[dict(n, RIGHT_ATTRS=roles._attrs(n["RIGHT_ATTRS"])) for n in pattern]])
+    names = [r.name for r in roles.rules()]
+    doc = nlp("At the mayor's direction, riot police detained forty students and two journalists. "
+              "The village was shelled by Freedonia-backed militiamen, who were placed under arrest in Freedonia. "
+              "The armed group, the Northern Liberation Front, said its fighters had carried out attacks on army posts. "
+              "Gunmen drove into a crowded market, killing 14 shoppers, as they continued their bid to topple the government. "
+              "Japan sent trucks carrying food from the Red Cross to refugees, and the union demanded that Freedonia "
+              "raise wages unless the rebels released a number of hostages held at facilities used by the army. "
+              "The president ordered the army to strike rebel positions, and the minister held talks with the envoy. "
+              "Strikes targeting militia depots hit a school. Police cracked down on protesters. "
+              "Freedonia is committed to the return of land seized by the army and the release of prisoners held by "
+              "rebels. They demanded the release of members of the opposition. Vietnam is committed to peace.")
+    expected = set()
+    for label, ids in matcher(doc):
+        name = nlp.vocab.strings[label].split("#")[0]
+        nodes = [n["RIGHT_ID"] for n in roles._data()["rules"][names.index(name)]["patterns"][int(nlp.vocab.strings[label].split("#")[1])]]
+        expected.add((name, ids[nodes.index("event")], ids[nodes.index("actor")]))
+    found = {(name, t.i, a.i) for ri, name in enumerate(names) for t in doc for a in roles.matches(ri, t)}
+    assert found == expected and len({name for name, _, _ in found}) >= len(names) - 3

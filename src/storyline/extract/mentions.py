@@ -324,7 +324,7 @@ def _actor1(group: _Group, resolve: ResolveActor | None = None) -> Token | None:
     ("Iran-backed") and not the speaker of a reporting verb (that is said_by); a pronoun subject in
     reported speech is the speaker. Else a subject the parser stranded on a fronted phrase."""
     roles, own = Roles.of(group.head.doc), {t.i for t in group.tokens}
-    backers = roles.all("backer")
+    backers = roles.marks("backer", group.head)
     for rule, tok in roles.find("agent", _anchors(group.tokens), group.key):
         if tok.i in own or tok.i in backers or not _passes(rule.check, tok, resolve) or _is_speaker(tok, group):
             continue
@@ -391,7 +391,7 @@ def _actor2(group: _Group, exclude: set[int]) -> Token | None:
     addressee = next((t for _, t in roles.find("addressee", anchors, group.key)), None)
     if addressee is not None:
         return addressee
-    own_ids = {t.i for t in group.tokens} | roles.all("backer")
+    own_ids = {t.i for t in group.tokens} | roles.marks("backer", group.head)
     cands = sorted(((rule.rank, tok) for rule, tok in roles.find("patient", anchors, group.key)
                     if not _nondescript(tok) and tok.i not in own_ids), key=lambda rc: rc[0])
     own = {"its", "their", "his", "her", "our"}
@@ -494,7 +494,7 @@ def _actor_ref(tok: Token | None, resolve: ResolveActor, exclude: set[int]) -> A
 def _also(tok: Token) -> list[str]:
     """Parties coordinated with an actor ("Russia and China"), victims without description left out."""
     roles = Roles.of(tok.doc)
-    backers = roles.all("backer")
+    backers = roles.marks("backer", tok)
     return [_np_span(c).text for _, c in roles.find("also", {"phrase": [_named_head(tok)]})
             if not _nondescript(c) and c.i not in backers]
 
