@@ -438,6 +438,12 @@ def test_a_nationality_is_not_where_an_attack_happened_but_the_targets_place_is(
     ("Riot police detained forty students at the direction of the mayor.", "arrest", "mayor", "forty students"),
     # possessive nominal: X's attack on Y
     ("The insurgents' attack on government troops lasted for hours.", "attack", "insurgents", "government troops"),
+    # X-backed: X supports the doer and is no party
+    ("Freedonia-backed militiamen stormed the police post.", "attack", "Freedonia-backed militiamen", "police post"),
+    # apposition: a description followed by a name is the named party
+    ("The armed group, the Northern Liberation Front, attacked an army post on Sunday.", "attack",
+     "Northern Liberation Front", "army post"),
+    ("Police arrested the opposition leader, Amal Reyes, at her home.", "arrest", "Police", "Amal Reyes"),
 ])
 def test_agent_and_patient_by_construction(text, key, agent, patient):
     m = one(text, key)
@@ -445,20 +451,10 @@ def test_agent_and_patient_by_construction(text, key, agent, patient):
     assert (m.actor2.text if m.actor2 else None) == patient
 
 
-def test_a_backer_is_neither_doer_nor_target():
+def test_a_backer_is_not_the_doer_of_a_nominal_act():
     m = extract_mentions(get_nlp()("A US-backed offensive drove the insurgents out of the valley."), "2023-10-20", [], [],
                          _resolve_countries, classify=False)
-    offensive = [x for x in m if x.trigger == "offensive"][0]
-    assert offensive.actor1 is None or "US" != offensive.actor1.text
-    m = one("Freedonia-backed militiamen stormed the police post.", "attack")
-    assert m.actor1.text == "Freedonia-backed militiamen" and m.actor2.text == "police post"
-
-
-def test_an_appositive_names_the_described_party():
-    m = one("The armed group, the Northern Liberation Front, attacked an army post on Sunday.", "attack")
-    assert m.actor1.text == "Northern Liberation Front"
-    m = one("Police arrested the opposition leader, Amal Reyes, at her home.", "arrest")
-    assert m.actor2.text == "Amal Reyes"
+    assert [x.actor1 for x in m if x.trigger == "offensive"] == [None]  # a US offensive would be the US's
 
 
 def test_coordinated_agents_and_patients_are_kept_together():
