@@ -166,25 +166,25 @@ Anchors = Callable[[Rule], Iterable[Token]] | dict[str, Iterable[Token]]
 
 
 class Roles:
-    """The rule matches of one document, by rule and anchor, kept as they are asked for."""
+    """The rule matches of one document, by rule and anchor, kept (as word positions: the document
+    keeps this object, which must not keep the document) as they are asked for."""
 
     @classmethod
     def of(cls, doc: Doc) -> Roles:
         found = doc.user_data.get(USER_DATA)
         if found is None:
-            found = doc.user_data[USER_DATA] = cls(doc)
+            found = doc.user_data[USER_DATA] = cls()
         return found
 
-    def __init__(self, doc: Doc):
-        self.doc = doc
-        self._found: dict[tuple[int, int], list[Token]] = {}
+    def __init__(self) -> None:
+        self._found: dict[tuple[int, int], list[int]] = {}
         self._marks: dict[tuple[str, int], set[int]] = {}  # (role, sentence start) -> words
 
     def _at(self, ri: int, anchor: Token) -> list[Token]:
         key = (ri, anchor.i)
         if key not in self._found:
-            self._found[key] = matches(ri, anchor)
-        return self._found[key]
+            self._found[key] = [t.i for t in matches(ri, anchor)]
+        return [anchor.doc[i] for i in self._found[key]]
 
     def find(self, role: str, anchors: Anchors, key: str | None = None) -> Iterator[tuple[Rule, Token]]:
         """(rule, found word) for the rules of ``role`` that apply to ``key``, anchored on the words
