@@ -422,3 +422,77 @@ def test_a_nationality_is_not_where_an_attack_happened_but_the_targets_place_is(
     places = [_place(text, "U.S.", "US", "country"), _place(text, "Kirkuk")]
     m = [x for x in extract_mentions(get_nlp()(text), "2023-10-20", [], places, _resolve, classify=False) if x.type == "airstrike"][0]
     assert m.place is not None and m.place.name == "Kirkuk"
+
+
+# Agent and patient by construction (data/lexicon/roles.json), on sentences written for these tests.
+@pytest.mark.parametrize("text,key,agent,patient", [
+    # active voice: subject acts on the object
+    ("Border guards detained two journalists near the crossing.", "arrest", "Border guards", "two journalists"),
+    # passive voice with a by-phrase, and through a light verb
+    ("Two journalists were detained by border guards near the crossing.", "arrest", "border guards", "Two journalists"),
+    ("The raid was carried out by special forces.", "attack", "special forces", None),
+    # passive voice without a by-phrase: no doer, the subject is the patient
+    ("The militia commander was ambushed on the road.", "armed_clash", None, "militia commander"),
+    # at X's direction / at the direction of X
+    ("At the mayor's direction, riot police detained forty students.", "arrest", "mayor", "forty students"),
+    ("Riot police detained forty students at the direction of the mayor.", "arrest", "mayor", "forty students"),
+    # possessive nominal: X's attack on Y
+    ("The insurgents' attack on government troops lasted for hours.", "attack", "insurgents", "government troops"),
+    # X-backed: X supports the doer and is no party
+    ("Freedonia-backed militiamen stormed the police post.", "attack", "Freedonia-backed militiamen", "police post"),
+    # apposition: a description followed by a name is the named party
+    ("The armed group, the Northern Liberation Front, attacked an army post on Sunday.", "attack",
+     "Northern Liberation Front", "army post"),
+    ("Police arrested the opposition leader, Amal Reyes, at her home.", "arrest", "Police", "Amal Reyes"),
+])
+def test_agent_and_patient_by_construction(text, key, agent, patient):
+    m = one(text, key)
+    assert (m.actor1.text if m.actor1 else None) == agent
+    assert (m.actor2.text if m.actor2 else None) == patient
+
+
+def test_a_backer_is_not_the_doer_of_a_nominal_act():
+    m = extract_mentions(get_nlp()("A US-backed offensive drove the insurgents out of the valley."), "2023-10-20", [], [],
+                         _resolve_countries, classify=False)
+    assert [x.actor1 for x in m if x.trigger == "offensive"] == [None]  # a US offensive would be the US's
+
+
+def test_coordinated_agents_and_patients_are_kept_together():
+    m = one("Soldiers and militiamen attacked the rebel camp.", "attack")
+    assert m.actor1.text == "Soldiers" and m.extra["actor1_also"] == ["militiamen"]
+    m = one("The rebels attacked army posts and police stations in the north.", "attack")
+    assert m.actor2.text == "army posts" and m.extra["actor2_also"] == ["police stations"]
+    # a victim without description is no party
+    m = one("Gunmen killed three soldiers and two people at the checkpoint.", "killing")
+    assert "two people" not in m.extra.get("actor2_also", [])
+
+
+def test_role_patterns_find_what_spacys_dependency_matcher_finds():
+    """roles.py evaluates the roles.json patterns from anchors; spaCy's DependencyMatcher, run over
+    whole sentences, must find the same (rule, anchor, word) triples."""
+    from spacy.matcher import DependencyMatcher
+
+    from storyline.extract import roles
+    nlp = get_nlp()
+    matcher = DependencyMatcher(nlp.vocab)
+    for rule in roles._data()["rules"]:
+        for pi, pattern in enumerate(rule["patterns"]):
+            matcher.add(f"{rule['name']}#{pi}", [[dict(n, RIGHT_ATTRS=roles._attrs(n["RIGHT_ATTRS"])) for n in pattern]])
+    names = [r.name for r in roles.rules()]
+    doc = nlp("At the mayor's direction, riot police detained forty students and two journalists. "
+              "The village was shelled by Freedonia-backed militiamen, who were placed under arrest in Freedonia. "
+              "The armed group, the Northern Liberation Front, said its fighters had carried out attacks on army posts. "
+              "Gunmen drove into a crowded market, killing 14 shoppers, as they continued their bid to topple the government. "
+              "Japan sent trucks carrying food from the Red Cross to refugees, and the union demanded that Freedonia "
+              "raise wages unless the rebels released a number of hostages held at facilities used by the army. "
+              "The president ordered the army to strike rebel positions, and the minister held talks with the envoy. "
+              "Strikes targeting militia depots hit a school. Police cracked down on protesters. "
+              "Freedonia is committed to the return of land seized by the army and the release of prisoners held by "
+              "rebels. They demanded the release of members of the opposition. Vietnam is committed to peace.")
+    expected = set()
+    for label, ids in matcher(doc):
+        name = nlp.vocab.strings[label].split("#")[0]
+        nodes = [n["RIGHT_ID"] for n in roles._data()["rules"][names.index(name)]["patterns"][int(nlp.vocab.strings[label].split("#")[1])]]
+        expected.add((name, ids[nodes.index("event")], ids[nodes.index("actor")]))
+    found = {(name, t.i, a.i) for ri, name in enumerate(names) for t in doc for a in roles.matches(ri, t)}
+    assert found == expected and len({name for name, _, _ in found}) >= len(names) - 3

@@ -16,6 +16,7 @@ from spacy.tokens import Doc, Span, Token
 from storyline.extract import ontology
 from storyline.extract.classifier import type_mentions
 from storyline.extract.lexicon import VAGUE, lex, parse_number, trigger_key, words
+from storyline.extract.roles import Roles, Rule
 from storyline.models import ActorRef, Count, EventMention, Place, TimeExpr
 from storyline.resolve.geo import country_codes
 from storyline.resolve.timex_event import event_time
@@ -125,34 +126,13 @@ def _np_span(head: Token, keep_det: bool = False) -> Span:
 
 def _actor_head(tok: Token) -> Token:
     """Skip quantity heads ("a number of X", "thousands of X") and facilities ("facilities used by
-    X") down to the group that acts or is targeted."""
+    X", "the group's bases") down to the group that acts or is targeted (rules of role ``group``)."""
+    roles = Roles.of(tok.doc)
     for _ in range(3):
-        lemma = tok.lemma_.lower()
-        if lemma in words("quantity_heads") or tok.lower_ in words("quantity_heads"):
-            of = [g for c in tok.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children if g.dep_ == "pobj"]
-            if of:
-                tok = of[0]
-                continue
-        if lemma in words("facility_heads"):
-            for c in tok.children:
-                if c.dep_ == "acl":
-                    agents = [g for p in c.children if p.dep_ in ("agent", "prep") and p.lower_ in ("by", "to", "with")
-                              for g in p.children if g.dep_ == "pobj"]
-                    if agents:
-                        tok = agents[0]
-                        break
-                if c.dep_ == "poss" and not c.ent_type_ in ("DATE", "TIME"):
-                    tok = c
-                    break
-                if c.dep_ == "prep" and c.lower_ in ("of", "for"):
-                    pobj = [g for g in c.children if g.dep_ == "pobj"]
-                    if pobj and pobj[0].lemma_.lower() not in words("facility_heads"):
-                        tok = pobj[0]
-                        break
-            else:
-                return tok
-            continue
-        break
+        inner = roles.first("group", tok)
+        if inner is None:
+            break
+        tok = inner
     return tok
 
 
@@ -260,30 +240,53 @@ def _linked(a: Token, b: Token) -> bool:
 
 
 # --------------------------------------------------------------------------- arguments
-def _subject(tok: Token) -> Token | None:
-    """Climb object/xcomp/conj links to the first verb with a subject (the doer of a light verb)."""
-    for t in _clause_chain(tok) + ([tok.head] if tok.dep_ == "conj" else []):
-        for c in t.children:
-            if c.dep_ == "nsubj" and c.i != tok.i:
-                return c
-        if t.dep_ == "conj" and t.head.pos_ in ("VERB", "AUX"):
-            for c in t.head.children:
-                if c.dep_ == "nsubj":
-                    return c
-    if tok.dep_ == "advcl" and tok.head.pos_ == "VERB" and (tok.tag_ == "VBG" or _to_clause(tok)):
-        # "X flew drones into the camp, killing 12"; "X sent experts to Bosnia to investigate"
-        return next((c for c in tok.head.children if c.dep_ == "nsubj"), None) or _stranded_subject(tok.head)
-    for t in _clause_chain(tok):
-        if t.dep_ == "acl" and t.tag_ in ("VBN", "VBD") and t.head.dep_ == "ROOT" and t.head.pos_ in ("NOUN", "PROPN") \
-                and any(c.dep_ == "dobj" or c.dep_ in ("advcl", "xcomp") and _to_clause(c) for c in t.children):
-            # "An official newspaper called on Arabs to unite": with no main verb, a participle that
-            # takes an object or a to-clause is the misparsed finite verb, not a passive
-            return t.head
-    return _stranded_subject(_clause_chain(tok)[-1])
+# Which word is the doer or the target of an act is read by the dependency patterns of
+# data/lexicon/roles.json (extract.roles); what is chosen among their matches is decided here.
+def _governing(tok: Token) -> list[Token]:
+    """The trigger and the words governing it in its clause, up to a sequence word: "X directed
+    strikes in response to drone attacks" makes X the doer of the strikes only."""
+    out = []
+    for a in _clause_chain(tok):
+        if a.i != tok.i and a.lemma_.lower() in SEQUENCE_WORDS:
+            break
+        out.append(a)
+    return out
 
 
-def _to_clause(tok: Token) -> bool:
-    return any(c.lower_ == "to" and c.dep_ == "aux" for c in tok.children)
+def _active(tok: Token) -> bool:
+    """Whether a trigger's subject can be its doer: not in the passive ("the base was attacked"),
+    not itself the subject ("the attack killed four"), not after a sequence word ("after the
+    attacks, the groups rushed ...", "came after attacks targeting US forces")."""
+    if tok.pos_ == "NOUN" and tok.dep_ in ("nsubj", "nsubjpass"):
+        return False
+    if tok.dep_ == "nsubjpass" or any(c.dep_ == "nsubjpass" for c in tok.children):
+        return False
+    return not any(x.lemma_.lower() in SEQUENCE_WORDS for x in _clause_chain(tok)[1:])
+
+
+def _anchors(tokens: list[Token]) -> Callable[[Rule], list[Token]]:
+    """Where the rules' ``event`` stands for these trigger words, by the rule's scope."""
+    roles = Roles.of(tokens[0].doc)
+    def anchors(rule: Rule) -> list[Token]:
+        toks = [t for t in tokens if _active(t)] if rule.active else tokens
+        if rule.scope == "trigger":
+            return toks
+        if rule.scope in ("clause", "governor"):
+            return list(dict.fromkeys(a for t in toks for a in _governing(t)[rule.scope == "governor":]))
+        if rule.scope == "holder":
+            return list(dict.fromkeys([*toks, *(h for _, h in roles.find("holder", {"trigger": toks}))]))
+        return []
+    return anchors
+
+
+def _passes(check: str | None, tok: Token, resolve: ResolveActor | None = None) -> bool:
+    """The test a rule leaves to the caller: an actor-like noun, or a capitalised name the actor
+    resolver places in a country ("US Predator attacks" when NER tags no entity)."""
+    if check == "actor_like":
+        return _actor_like(tok)
+    if check == "national":
+        return resolve is not None and tok.text[:1].isupper() and bool(resolve(tok.text, None).country)
+    return True
 
 
 def _stranded_subject(verb: Token) -> Token | None:
@@ -317,101 +320,21 @@ def _stranded_subject(verb: Token) -> Token | None:
 
 
 def _actor1(group: _Group, resolve: ResolveActor | None = None) -> Token | None:
-    if group.key == "aid":
-        provider = _provider(group)
-        if provider is not None:
-            return provider
-    order_verbs = words("order_verbs")
-    for t in group.tokens:
-        for anc in _clause_chain(t):
-            if anc.i != t.i and anc.lemma_.lower() in SEQUENCE_WORDS:
-                break  # "X directed strikes in response to drone attacks": X ordered the strikes only
-            for c in anc.children:  # "at President Biden's direction", "at the direction of X"
-                if c.dep_ == "prep" and c.lower_ in ("at", "on", "under"):
-                    for p in c.children:
-                        if p.dep_ == "pobj" and p.lemma_.lower() in ("direction", "order", "instruction", "command"):
-                            poss = [g for g in p.children if g.dep_ == "poss"]
-                            of = [g for q in p.children if q.dep_ == "prep" and q.lower_ == "of" for g in q.children if g.dep_ == "pobj"]
-                            if poss or of:
-                                return (poss or of)[0]
-            if anc.lemma_.lower() in order_verbs and anc.i != t.i:  # "X ordered the military to carry out"
-                subj = [c for c in anc.children if c.dep_ == "nsubj"]
-                if subj:
-                    return subj[0]
-    for t in group.tokens:
-        agent = [g for c in t.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"]
-        if agent and any(c.dep_ in ("auxpass", "nsubjpass") for c in t.children):
-            return agent[0]
-        if not agent and t.lemma_.lower() in words("stative_participles"):  # "Vietnam is committed to ..."
-            holder = next((c for c in t.children if c.dep_ == "nsubjpass"), None)
-            if holder is not None:
-                return holder
-        state = _state_of_passive(t, group.key)
-        if state is not None:
-            return state
-        if t.pos_ == "NOUN":
-            for c in t.children:
-                if c.dep_ == "poss" and c.ent_type_ not in ("DATE", "TIME") and c.lower_ not in PRONOUNS | {"its", "their", "his", "her"}:
-                    return c
-                if c.dep_ in ("compound", "amod", "nmod") and c.ent_type_ in ACTOR_ENTS:
-                    return c
-                if c.dep_ == "compound" and any(g.ent_type_ in ACTOR_ENTS for g in c.subtree):
-                    return next(g for g in c.subtree if g.ent_type_ in ACTOR_ENTS)
-                if c.dep_ in ("compound", "amod") and c.i < t.i and resolve is not None:
-                    national = [g for g in c.subtree if g.text[:1].isupper() and resolve(g.text, None).country]
-                    if national:  # "US Predator attacks" when NER tags no entity
-                        return national[0]
-                if c.dep_ == "prep" and c.lower_ == "by":
-                    pobj = [g for g in c.children if g.dep_ == "pobj"]
-                    if pobj:
-                        return pobj[0]
-            if t.dep_ in ("nsubj", "nsubjpass"):
-                continue
-        if t.dep_ == "nsubjpass" or any(c.dep_ == "nsubjpass" for c in t.children):
+    """Who acted: the first word an agent rule finds that is no part of the trigger, no backer
+    ("Iran-backed") and not the speaker of a reporting verb (that is said_by); a pronoun subject in
+    reported speech is the speaker. Else a subject the parser stranded on a fronted phrase."""
+    roles, own = Roles.of(group.head.doc), {t.i for t in group.tokens}
+    backers = roles.marks("backer", group.head)
+    for rule, tok in roles.find("agent", _anchors(group.tokens), group.key):
+        if tok.i in own or tok.i in backers or not _passes(rule.check, tok, resolve) or _is_speaker(tok, group):
             continue
-        if any(x.lemma_.lower() in SEQUENCE_WORDS for x in _clause_chain(t)[1:]):
-            continue  # "after the attacks, the groups rushed to ...", "came after attacks targeting US forces":
-            # the clause's subject did not attack
-        subj = _subject(t)
-        if subj is not None and not _is_speaker(subj, group):
-            return _unpronoun(subj)
-    return None
-
-
-def _provider(group: _Group) -> Token | None:
-    """'a convoy of trucks carrying food from the World Food Programme', 'aid sent by Japan': who
-    gives aid is named by 'from' or a giving participle's agent inside the trigger's phrase. A place
-    after 'from' ('food from Mopti') is where the goods came from, not who gave them."""
-    giving = words("giving_verbs")
+        return _unpronoun(tok) if rule.active else tok
     for t in group.tokens:
-        for c in t.subtree:
-            if c.dep_ not in ("agent", "prep") or c.dep_ == "prep" and c.lower_ != "from":
-                continue
-            if c.head.pos_ == "VERB" and c.head.lemma_.lower() not in giving and c.head.i != t.i:
-                continue  # "people fleeing from the army", "a convoy escorted by the army"
-            for g in c.children:
-                if g.dep_ == "pobj" and (c.dep_ == "agent" or g.ent_type_ not in ("GPE", "LOC", "FAC")) and _actor_like(g):
-                    return g
-    return None
-
-
-def _state_of_passive(t: Token, key: str) -> Token | None:
-    """'was arrested in Lebanon', 'was put under investigation in Italy': a state act (arrest,
-    investigation, sanction) in the passive with no agent is the act of the state where it
-    happens (CAMEO/PLOVER coding of implicit authorities)."""
-    if ontology.lookup(key).plover_type not in ("COERCE", "ACCUSE", "SANCTION"):
-        return None
-    verb = t
-    if t.dep_ == "pobj" and t.head.lower_ in ("under", "into") and t.head.head.pos_ == "VERB":
-        verb = t.head.head  # "placed under arrest"
-    if verb.pos_ != "VERB" or not any(c.dep_ == "nsubjpass" for c in verb.children) or any(c.dep_ == "agent" for c in verb.children):
-        return None
-    for holder in (verb, t):
-        for c in holder.children:
-            if c.dep_ == "prep" and c.lower_ == "in":
-                state = [g for g in c.children if g.dep_ == "pobj" and g.ent_type_ == "GPE"]
-                if state:
-                    return state[0]
+        if _active(t):
+            top = _clause_chain(t)[-1]  # the clause's verb, else the verb a participle clause modifies
+            subj = _stranded_subject(top) or (_stranded_subject(top.head) if top.dep_ == "advcl" else None)
+            if subj is not None:
+                return subj
     return None
 
 
@@ -440,7 +363,6 @@ def _unpronoun(subj: Token) -> Token:
 
 ACTOR_ENTS = ("PERSON", "ORG", "GPE", "NORP")
 OWN_FORCE_KEYS = {"mobilization", "withdrawal"}
-RECIPIENT_PREPS = ("against", "on", "to", "with", "from", "at", "targeting", "upon", "into", "toward", "towards", "for", "between")
 
 
 def _actor_like(tok: Token) -> bool:
@@ -453,73 +375,25 @@ def _actor_like(tok: Token) -> bool:
                for t in [head] + [c for c in head.children if c.dep_ in ("compound", "nmod")])
 
 
-def _inner_actor(tok: Token, depth: int = 2) -> Token | None:
-    """The actor named inside a non-actor noun: "an Indian proposal", "calls by Belarus's rulers",
-    "crimes committed by X", and one 'of' further down: "the return of property seized by X"."""
-    for c in tok.children:
-        if c.dep_ in ("poss", "amod", "compound", "nmod") and c.ent_type_ in ACTOR_ENTS and c.lower_ not in PRONOUNS:
-            return c
-    for c in tok.children:
-        if c.dep_ == "acl" and c.tag_ == "VBN":
-            agent = [g for a in c.children if a.dep_ == "agent" for g in a.children if g.dep_ == "pobj" and _actor_like(g)]
-            if agent:
-                return agent[0]
-    for c in tok.children:
-        if c.dep_ in ("prep", "agent") and c.lower_ in ("by", "of", "from") + RECIPIENT_PREPS:
-            for g in c.children:
-                if g.dep_ == "pobj" and _actor_like(g):
-                    return g
-    if depth > 1:
-        for c in tok.children:
-            if c.dep_ == "prep" and c.lower_ in ("of", "from"):
-                for g in c.children:
-                    inner = _inner_actor(g, depth - 1) if g.dep_ == "pobj" else None
-                    if inner is not None:
-                        return inner
-    return None
-
-
-def _arguments(holder: Token, preps: tuple[str, ...]) -> list[tuple[int, Token]]:
-    """(rank, noun) arguments of a trigger: objects first, then prepositional recipients."""
-    out: list[tuple[int, Token]] = []
-    for c in holder.children:
-        if c.dep_ in ("dobj", "nsubjpass", "dative") and c.pos_ != "ADP" and c.lemma_.lower() not in words("weapons"):
-            out.append((0, c))
-        elif c.dep_ in ("prep", "dative") and c.lower_ in preps:
-            out += [(1, g) for g in c.children if g.dep_ == "pobj" and g.ent_type_ not in ("DATE", "TIME")]
-        elif c.dep_ == "prt":
-            out += [(1, g) for p in c.children if p.dep_ == "prep" for g in p.children if g.dep_ == "pobj"]
-        elif c.dep_ == "acl" and c.lemma_.lower() in ("target", "hit", "strike"):
-            out += [(0, g) for g in c.children if g.dep_ == "dobj"]
-    return out
+def _inner_actor(tok: Token) -> Token | None:
+    """The actor named inside a non-actor noun: "an Indian proposal", "crimes committed by X", "the
+    return of property seized by X"."""
+    return next((t for rule, t in Roles.of(tok.doc).find("inner", {"phrase": [tok]}) if _passes(rule.check, t)), None)
 
 
 def _actor2(group: _Group, exclude: set[int]) -> Token | None:
-    """Target or counterpart: an actor-like object or recipient ("to/with/against/on X"), an actor
-    named inside the object, else the state where the act happens ("a curfew in Algiers")."""
-    preps = ("with",) if group.key in ("talks", "visit") else RECIPIENT_PREPS
-    cands: list[tuple[int, Token]] = []
-    for t in group.tokens:
-        if group.key in ("demand", "request"):  # "demanded that Israel ease ...", "its demand that Israel ease ..."
-            holders = [t, t.head] if t.dep_ == "dobj" else [t]  # "reiterated its demand that Israel ease ..."
-            subj = [g for h in holders for c in h.children if c.dep_ in ("ccomp", "acl") for g in c.children
-                    if g.dep_ == "nsubj" and g.lower_ not in PRONOUNS]
-            if subj:
-                return subj[0]
-        cands += _arguments(t, preps + (("of",) if t.pos_ == "NOUN" else ()))
-        if t.dep_ == "compound" and t.head.pos_ == "NOUN":  # "a mediation effort between X and Y"
-            cands += _arguments(t.head, preps)
-        if t.dep_ == "pobj" and t.head.lower_ == "under" and t.head.head.pos_ == "VERB":  # "X was put under investigation"
-            cands += _arguments(t.head.head, preps)
-        holder = t
-        while holder.dep_ == "pobj" and holder.head.lower_ == "of" and holder.head.head.pos_ == "NOUN":
-            holder = holder.head.head  # "provide 25,000 tons of aid to refugees"
-        if holder.dep_ in ("dobj", "pobj") and holder.head.pos_ == "VERB" and holder.head.lemma_.lower() in words("light_verbs"):
-            cands += _arguments(holder.head, preps)
-        if t.dep_ == "nsubj" and t.head.lemma_.lower() in ("target", "hit", "strike", "kill", "wound"):
-            cands += [(0, g) for g in t.head.children if g.dep_ == "dobj"]
-    own_ids = {t.i for t in group.tokens}
-    cands = sorted(((r, c) for r, c in cands if not _nondescript(c) and c.i not in own_ids), key=lambda rc: rc[0])
+    """Target or counterpart: the addressee of a demand; an actor-like patient (objects before
+    prepositional recipients), not a victim without description ("22 people") and not the doer's own
+    forces; an actor named inside a patient; the party ordered to act or the target of a purpose
+    clause; the place an act is aimed at or happens in; the subject of a threat's condition; else
+    the nearest named actor in the trigger's phrase."""
+    roles, anchors = Roles.of(group.head.doc), _anchors(group.tokens)
+    addressee = next((t for _, t in roles.find("addressee", anchors, group.key)), None)
+    if addressee is not None:
+        return addressee
+    own_ids = {t.i for t in group.tokens} | roles.marks("backer", group.head)
+    cands = sorted(((rule.rank, tok) for rule, tok in roles.find("patient", anchors, group.key)
+                    if not _nondescript(tok) and tok.i not in own_ids), key=lambda rc: rc[0])
     own = {"its", "their", "his", "her", "our"}
     for rank, tok in cands:  # "withdraw its troops", "mobilized reservists": the doer's own forces
         if rank == 0 and (group.key in OWN_FORCE_KEYS or any(c.lower_ in own for c in tok.children if c.dep_ == "poss")):
@@ -527,7 +401,8 @@ def _actor2(group: _Group, exclude: set[int]) -> Token | None:
         if _actor_like(tok):
             return tok
     for _, tok in cands:
-        inner = _inner_actor(tok) or next((a for r, a in _arguments(tok, preps) if _actor_like(a)), None)
+        inner = _inner_actor(tok) or next(
+            (a for _, a in roles.find("patient", {"holder": [tok]}, group.key) if _actor_like(a)), None)
         if inner is not None:
             return inner
     other = _ordered_party(group) or _purpose_target(group)
@@ -547,42 +422,25 @@ def _actor2(group: _Group, exclude: set[int]) -> Token | None:
     other = _condition_target(group)
     if other is not None:
         return other
-    named = [t for t in group.head.subtree if t.ent_type_ in ACTOR_ENTS and t.i not in exclude and t.dep_ != "nsubj"]
+    named = [t for t in group.head.subtree if t.ent_type_ in ACTOR_ENTS and t.i not in exclude | own_ids and t.dep_ != "nsubj"]
     return min(named, key=lambda t: _tree_distance(t, group.head)) if named else None
 
 
 def _purpose_target(group: _Group) -> Token | None:
     """'staged demonstrations to demand the resignation of X', 'opened fire to disperse
     demonstrators', 'demonstrated, calling for independence from X', 'continued their effort to
-    overthrow X': when the act names no target, the object of its purpose clause is one."""
-    holders = list(group.tokens)
-    holders += [t.head for t in group.tokens if t.dep_ == "dobj" and t.head.lemma_.lower() in words("light_verbs")]
-    for h in holders:
-        for v in _purpose_clauses(h):
-            for _, obj in _arguments(v, RECIPIENT_PREPS):
-                if _nondescript(obj):
-                    continue
-                if _actor_like(obj):
-                    return obj
-                inner = _inner_actor(obj)
-                if inner is not None:
-                    return inner
+    overthrow X': when the act names no target, the patient of its purpose clause is one."""
+    roles = Roles.of(group.head.doc)
+    for _, verb in roles.find("purpose", _anchors(group.tokens), group.key):
+        for _, obj in roles.find("patient", {"holder": [verb]}):
+            if _nondescript(obj):
+                continue
+            if _actor_like(obj):
+                return obj
+            inner = _inner_actor(obj)
+            if inner is not None:
+                return inner
     return None
-
-
-def _purpose_clauses(h: Token) -> list[Token]:
-    """Verbs saying what ``h`` is for: a to-infinitive or participle clause on it, or the
-    to-infinitive of an effort noun in a clause on it ("as they continued their bid to ...")."""
-    out = []
-    for v in h.children:
-        if v.dep_ not in ("advcl", "xcomp", "acl") or v.pos_ != "VERB":
-            continue
-        if _to_clause(v) or (v.dep_ == "advcl" and v.tag_ == "VBG" and v.lemma_.lower() not in ("join", "accompany")):
-            out.append(v)
-        elif v.dep_ == "advcl":
-            out += [a for o in v.children if o.dep_ == "dobj" and o.lemma_.lower() in words("effort_nouns")
-                    for a in o.children if a.dep_ == "acl" and _to_clause(a)]
-    return out
 
 
 def _condition_target(group: _Group) -> Token | None:
@@ -592,25 +450,14 @@ def _condition_target(group: _Group) -> Token | None:
     chain += [a.head for a in chain if a.dep_ == "xcomp"]
     if not any(a.lemma_.lower() in lex()["modal_governors"]["threatened"] for a in chain):
         return None
-    for a in chain:
-        for c in a.children:
-            if c.dep_ == "advcl" and any(m.lower_ in ("if", "unless") for m in c.children if m.dep_ == "mark"):
-                subj = next((g for g in c.children if g.dep_ in ("nsubj", "nsubjpass") and g.lower_ not in PRONOUNS), None)
-                if subj is not None:
-                    return subj
-    return None
+    return next((t for _, t in Roles.of(group.head.doc).find("condition", {"clause": chain})), None)
 
 
 def _ordered_party(group: _Group) -> Token | None:
     """'ordered the newspaper to suspend publication': with no other target, the party ordered
     to act against its will is the one coerced."""
-    for t in group.tokens:
-        for a in _clause_chain(t)[1:]:
-            if a.lemma_.lower() in words("order_verbs"):
-                obj = next((c for c in a.children if c.dep_ == "dobj"), None)
-                if obj is not None and _actor_like(obj):
-                    return obj
-    return None
+    found = Roles.of(group.head.doc).find("ordered", _anchors(group.tokens), group.key)
+    return next((t for rule, t in found if _passes(rule.check, t)), None)
 
 
 def _nondescript(tok: Token) -> bool:
@@ -623,10 +470,17 @@ def _nondescript(tok: Token) -> bool:
                    for c in head.children if c.dep_ in ("amod", "compound", "nmod", "poss"))
 
 
+def _named_head(tok: Token) -> Token:
+    """The word that names an actor: past quantity heads and facilities ("a number of X",
+    "facilities used by X") to the group, and from a description to its name in apposition."""
+    head = _actor_head(tok)
+    return Roles.of(tok.doc).first("name", head) or head
+
+
 def _actor_ref(tok: Token | None, resolve: ResolveActor, exclude: set[int]) -> ActorRef | None:
     if tok is None:
         return None
-    head = _actor_head(tok)
+    head = _named_head(tok)
     if head.lower_ in PRONOUNS or head.i in exclude:
         return None
     span = _np_span(head)
@@ -635,6 +489,14 @@ def _actor_ref(tok: Token | None, resolve: ResolveActor, exclude: set[int]) -> A
     if ref.start is None:
         ref.start, ref.end = span.start_char, span.end_char
     return ref
+
+
+def _also(tok: Token) -> list[str]:
+    """Parties coordinated with an actor ("Russia and China"), victims without description left out."""
+    roles = Roles.of(tok.doc)
+    backers = roles.marks("backer", tok)
+    return [_np_span(c).text for _, c in roles.find("also", {"phrase": [_named_head(tok)]})
+            if not _nondescript(c) and c.i not in backers]
 
 
 def _said_by(anchor: Token, sent: Span) -> Token | None:
@@ -1219,14 +1081,12 @@ def _foreign(g: _Group, groups: list[_Group]) -> set[int]:
 
 def _mention(g: _Group, si: int, sent: Span, published: str | None, sent_times: list, sent_places: list,
              time_tokens: set[int], resolve: ResolveActor, foreign: set[int] = frozenset()) -> EventMention:
-    a1_tok = _actor1(g, resolve) if g.key != "demand" or g.head.lemma_.lower() != "say" else next(
-        (c for c in g.head.children if c.dep_ == "nsubj"), None)
+    a1_tok = _actor1(g, resolve)
     status = _status(g)
     if a1_tok is None and _plover(g.key, status) in VERBAL:
         a1_tok = _reporting_speaker(g)
     a1_ids = {t.i for t in _np_span(_actor_head(a1_tok)).subtree} if a1_tok is not None else set()
-    a2_tok = _actor2(g, a1_ids | {t.i for t in g.tokens}) if g.key != "demand" or g.head.pos_ != "VERB" or g.head.lemma_.lower() in lex()["verbs"] else next(
-        (s for c in g.head.children if c.dep_ == "ccomp" for s in c.children if s.dep_ == "nsubj"), None)
+    a2_tok = _actor2(g, a1_ids | {t.i for t in g.tokens})
     trig_ids = {t.i for t in g.tokens}
     actor1 = _actor_ref(a1_tok, resolve, trig_ids)
     actor2 = _actor_ref(a2_tok, resolve, trig_ids)
@@ -1247,10 +1107,10 @@ def _mention(g: _Group, si: int, sent: Span, published: str | None, sent_times: 
     place = _pick_place(g, sent_places, (a1_span if locative else actor_ids) | foreign)
     if place is None and labels.plover_type == "ASSAULT" and a2_tok is not None:
         place = _target_place(a2_tok, [(p, toks) for p, toks in sent_places if not any(t.i in foreign for t in toks)])
-    if a1_tok is not None:
-        also = [c for c in _actor_head(a1_tok).children if c.dep_ == "conj"]
+    for side, tok, ref in (("actor1", a1_tok, actor1), ("actor2", a2_tok, actor2)):
+        also = _also(tok) if tok is not None and ref is not None else []
         if also:
-            extra["actor1_also"] = [_np_span(c).text for c in also]
+            extra[f"{side}_also"] = also
     return EventMention(
         sentence=si, start=g.head.idx, end=g.head.idx + len(g.head.text), trigger=_trigger_text(g),
         type=key, acled_event_type=labels.acled_event_type, acled_sub_event_type=labels.acled_sub_event_type,
