@@ -107,13 +107,15 @@ def main() -> None:
         n_events = len(store.events())
         store.close()
     per_10k = [sum(times[i:i + 10]) for i in range(0, len(times), 10)]
-    slope = (np.mean(times[-10:]) - np.mean(times[:10])) / max(1, len(times) - 10)
-    print(f"total {elapsed:.0f} s for {len(data):,} articles, {n_events:,} events; seconds per 10k: "
+    print(f"total {elapsed:.0f} s for {len(data):,} articles, {n_events:,} events; seconds per 10 batches: "
           + " ".join(f"{t:.0f}" for t in per_10k))
-    projected = sum(np.mean(times[:10]) + slope * i for i in range(1_000_000 // args.batch))
-    print(f"projected for 1M articles from the per-batch curve (linear growth {slope * 1000:.2f} ms per batch): "
-          f"{projected / 60:.0f} min")
-
+    # the first batches pay for warming up (the database's first pages, caches); the growth of the
+    # per-batch time with the database is fitted on the rest, by least squares
+    steady = np.array(times[10:] or times)
+    slope, intercept = np.polyfit(np.arange(len(steady)) + len(times) - len(steady), steady, 1) if len(steady) > 1 else (0.0, steady[0])
+    projected = sum(intercept + slope * i for i in range(1_000_000 // args.batch))
+    print(f"per-batch time fitted on batches 11-{len(times)}: {intercept:.2f} s + {slope * 1000:.2f} ms per batch already taken in; "
+          f"projected for 1M articles: {projected / 60:.0f} min (last batch {(intercept + slope * (1_000_000 // args.batch)):.1f} s)")
 
 if __name__ == "__main__":
     main()
