@@ -262,6 +262,24 @@ def test_named_days_and_year_end() -> None:
     assert extract_times("Christmas sales were weak in Eastern Europe.", "2000-01-07") == []
 
 
+def test_that_year_and_that_month_take_the_last_named_period() -> None:
+    got = times("The mayor left for Lisbon in May 2004 and came back later that year. "
+                "That month his deputy resigned.", "2010-09-01")
+    assert got["later that year"].value == "2004"
+    assert got["That month"].value == "2004-05"
+    assert "that year" not in times("Officials said that year-end bonuses were cut.", "2010-09-01")
+
+
+def test_coordinated_days_share_the_month_and_year() -> None:
+    got = times("The talks will be held on June 8 and 9. The fair ran Oct. 2-4, 2007, and 11 and 12 March.",
+                "2010-05-20")
+    assert (got["June 8"].value, got["9"].value) == ("2010-06-08", "2010-06-09")
+    assert (got["Oct. 2"].value, got["4, 2007"].value) == ("2007-10-02", "2007-10-04")
+    assert (got["11"].value, got["12 March"].value) == ("2010-03-11", "2010-03-12")
+    counts = times("On July 14 and 15 hostages were freed; sales rose Aug. 3 to 4.5 percent.", "2010-09-01")
+    assert set(counts) == {"July 14", "Aug. 3"}
+
+
 def test_works_without_a_parse() -> None:
     got = times("The rebels will attack on Thursday.", "2021-02-23", parse=False)
     assert got["Thursday"].value == "2021-02-25"

@@ -125,6 +125,20 @@ def _month_day(m: re.Match[str], ctx: _Ctx) -> Val | None:
         return None
 
 
+@rule(rf"(?P<d>{DAYNUM})(?=\s*(?:and|or|to|-|–)\s*(?P<d2>{DAYNUM})\s+(?:of\s+)?(?P<mon>{MONTH})(?:,?\s+(?P<y>{YEAR}))?)")
+def _first_of_days(m: re.Match[str], ctx: _Ctx) -> Val | None:
+    """"24 and 25 April", "3-5 May": the first day of a coordination takes the last one's month."""
+    d, d2 = (int(re.sub(r"\D", "", x)) for x in (m["d"], m["d2"]))
+    if not d < d2 <= d + 14:
+        return None
+    mon = month_of(m["mon"])
+    year = int(m["y"]) if m["y"] else cal.monthday_year(ctx.anchor(), mon, d, ctx.tense(m.start(), m.end()))
+    try:
+        return cal.day(Date(year, mon, d)) if year else None
+    except ValueError:
+        return None
+
+
 @rule(r"(?P<y>\d{4})-(?P<m>[01]\d)-(?P<d>[0-3]\d)|(?P<m2>1[0-2]|0?[1-9])/(?P<d2>[12]\d|3[01]|0?[1-9])/(?P<y2>\d{2}|\d{4})")
 def _numeric_date(m: re.Match[str], ctx: _Ctx) -> Val | None:
     y = m["y"] or m["y2"]
@@ -286,11 +300,16 @@ def _anaphoric_day(m: re.Match[str], ctx: _Ctx) -> Val | None:
       r"|(?P<prev>the\s+(?:previous|preceding|prior)\s+year|the\s+year\s+(?:previous|before|earlier))"
       r"|(?P<same>the\s+(?:(?:entire|whole|full|same|fiscal)\s+)?year(?:(?=(?P<ended>\s+(?:ended|ending)\b)))?)"
       r"|(?P<next>the\s+following\s+year|the\s+year\s+after)"
-      r"|the\s+(?:(?P<pm>previous|preceding|prior)|(?P<nm>following|next))\s+month")
+      r"|the\s+(?:(?P<pm>previous|preceding|prior)|(?P<nm>following|next))\s+month"
+      r"|(?:(?:earlier|later)\s+(?:in\s+)?)?(?:that|the\s+same)\s+(?:(?P<thaty>year)|(?P<thatm>month))(?![-\w])")
 def _anaphoric_year(m: re.Match[str], ctx: _Ctx) -> Val | None:
+    """"the previous year", "later that year", "the following month": the year or month of the
+    last period the text named, moved (TimeML anchors anaphoric expressions on the reference time)."""
     ctx.anchor()
-    if m["pm"] or m["nm"]:
-        return Val(f"{PREV_MONTH}:{-1 if m['pm'] else 1}", "month")
+    if m["pm"] or m["nm"] or m["thatm"]:
+        return Val(f"{PREV_MONTH}:{-1 if m['pm'] else 1 if m['nm'] else 0}", "month")
+    if m["thaty"]:
+        return Val(f"{PREV_YEAR}:0", "year")
     if m["ended"]:
         return Val("P1Y", "duration", "DURATION")  # "for the year ended March 31": a fiscal year's length
     if m["prev"] or m["next"] or m["same"]:
@@ -555,6 +574,41 @@ def _select(cands: list[_Cand]) -> list[_Cand]:
     return sorted(chosen, key=lambda c: c.start)
 
 
+# the second day ends the phrase: punctuation, a function word or a name follows, not a counted noun
+COORDINATED_DAY = re.compile(rf"\s*(?:and|or|to|through|-|–)\s*(?P<d>{DAYNUM})(?:,?\s+(?P<y>{YEAR}))?(?![\w%]|[.,:]\d)"
+                             r"(?=\s*(?:[^\w\s%]|$)|\s+(?:(?-i:[A-Z])|(?:in|at|on|and|or|when|while|to|with|for|from|before|after"
+                             r"|during|as|by|the|this|next|last)\b))")
+
+
+def _coordinated_days(text: str, cands: list[_Cand]) -> list[_Cand]:
+    """"April 24 and 25", "March 3-5, 1999": a day of month after a month-first date shares its
+    month (and the year that closes the coordination), and is a date of its own."""
+    out: list[_Cand] = []
+    taken = [(c.start, c.end) for c in cands]
+    drop: set[int] = set()
+    for c in cands:
+        if c.start in drop:
+            continue
+        out.append(c)
+        v = c.val
+        first = re.fullmatch(rf"(?:{WEEKDAY},?\s+)?(?P<mon>{MONTH})\s+(?P<d>{DAYNUM})", text[c.start: c.end])
+        m = COORDINATED_DAY.match(text, c.end)
+        if not (first and m and v and v.granularity == "day" and v.start):
+            continue
+        d1, d2 = int(re.sub(r"\D", "", first["d"])), int(re.sub(r"\D", "", m["d"]))
+        if not d1 < d2 <= d1 + 14 or any(s < m.end("d") and m.start("d") < e for s, e in taken):
+            continue
+        if m["y"]:  # the closing year is part of the second date, not a year of its own
+            drop.update(s for s, e in taken if s < m.end("y") and m.start("y") < e)
+        year = int(m["y"]) if m["y"] else v.start.year
+        try:
+            c.val = cal.day(Date(year, v.start.month, d1))
+            out.append(_Cand(m.start("d"), m.end(), cal.day(Date(year, v.start.month, d2)), None, c.order))
+        except ValueError:
+            continue
+    return out
+
+
 def _merge_clock(text: str, cands: list[_Cand]) -> list[_Cand]:
     """Join a clock time with an adjacent day ("12:00 UTC Monday", "Friday at 9 a.m.")."""
     out: list[_Cand] = []
@@ -658,6 +712,6 @@ def extract_times(text: str, published: str | None, doc: Any = None) -> list[Tim
     and to tell years ("the 2015 deal") from counts ("2000 workers").
     """
     ctx = _Ctx(text, parse_published(published), doc if doc is not None and doc.text == text else None)
-    chosen = _merge_clock(text, _select(_candidates(text, ctx)))
+    chosen = _merge_clock(text, _coordinated_days(text, _select(_candidates(text, ctx))))
     mem = _Memory()
     return [_finish(c, text, ctx, mem) for c in chosen]
