@@ -280,6 +280,14 @@ def test_coordinated_days_share_the_month_and_year() -> None:
     assert set(counts) == {"July 14", "Aug. 3"}
 
 
+def test_sets_of_named_periods_leave_the_unknown_parts_as_x() -> None:
+    got = {t.text: (t.value, t.type) for t in extract_times(
+        "The council meets every Thursday, the fair opens each April, the market closes on Mondays "
+        "and the roads flood every spring.", "2012-06-01")}
+    assert got == {"every Thursday": ("XXXX-WXX-4", "SET"), "each April": ("XXXX-04", "SET"),
+                   "Mondays": ("XXXX-WXX-1", "SET"), "every spring": ("XXXX-SP", "SET")}
+
+
 def test_works_without_a_parse() -> None:
     got = times("The rebels will attack on Thursday.", "2021-02-23", parse=False)
     assert got["Thursday"].value == "2021-02-25"

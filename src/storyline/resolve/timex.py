@@ -466,6 +466,18 @@ def _set(m: re.Match[str], ctx: _Ctx) -> Val | None:
     return Val(duration(number(m["n"]) if m["n"] else 1, m["u"]), "set", "SET")
 
 
+@rule(rf"(?:every|each)\s+(?:(?P<wd>{WEEKDAY})|(?P<mon>{MONTH})|(?P<s>spring|summer|autumn|winter|fall))"
+      rf"|(?<=\bon\s)(?P<wds>{WEEKDAY})s")
+def _named_set(m: re.Match[str], ctx: _Ctx) -> Val | None:
+    """"every Tuesday", "on Tuesdays", "each July", "every summer": TIMEX3 sets valued by the
+    recurring period with the unknown parts as X (XXXX-WXX-2, XXXX-07, XXXX-SU)."""
+    if m["wd"] or m["wds"]:
+        return Val(f"XXXX-WXX-{WEEKDAYS[m['wd'] or m['wds']] + 1}", "set", "SET")
+    if m["mon"]:
+        return Val(f"XXXX-{month_of(m['mon']):02d}", "set", "SET")
+    return Val(f"XXXX-{SEASON_CODE[m['s'].lower()]}", "set", "SET")
+
+
 @rule(r"(?:in\s+)?recent\s+(?P<u>days|weeks|months|years|decades)")
 def _recent_units(m: re.Match[str], ctx: _Ctx) -> Val | None:
     if ctx.pub is None:
