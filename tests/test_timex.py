@@ -288,6 +288,16 @@ def test_sets_of_named_periods_leave_the_unknown_parts_as_x() -> None:
                    "Mondays": ("XXXX-WXX-1", "SET"), "every spring": ("XXXX-SP", "SET")}
 
 
+def test_spoken_years_of_broadcast_transcripts() -> None:
+    got = times("The dam was built in nineteen sixty-two, flooded in the spring of nineteen eighty-one, "
+                "rebuilt in nineteen oh four style and should be replaced by the year two thousand ten.", "2003-05-05")
+    assert got["nineteen sixty-two"].value == "1962"
+    assert got["spring of nineteen eighty-one"].value == "1981-SP"
+    assert got["nineteen oh four"].value == "1904"
+    assert got["the year two thousand ten"].value == "2010"
+    assert not times("Nineteen people died and two thousand fled.", "2003-05-05")
+
+
 def test_works_without_a_parse() -> None:
     got = times("The rebels will attack on Thursday.", "2021-02-23", parse=False)
     assert got["Thursday"].value == "2021-02-25"

@@ -23,6 +23,7 @@ from storyline.resolve.timex_holidays import HOLIDAYS
 from storyline.resolve.timex_lex import (
     DAYNUM,
     HOLIDAY_PREFIX,
+    MILLENNIUM_YEAR,
     MONTH,
     NUM,
     NUMWORD,
@@ -38,6 +39,7 @@ from storyline.resolve.timex_lex import (
     duration,
     month_of,
     number,
+    year_of,
 )
 from storyline.resolve.timex_tense import clause_tense
 
@@ -101,8 +103,8 @@ def _direction(m: re.Match[str], ctx: _Ctx, mod: str | None = None) -> str:
 def _rel_year(word: str | None, ctx: _Ctx) -> int:
     """Year named by a digit string or "this/last/next year" style words."""
     w = (word or "this year").lower()
-    if re.fullmatch(r"\d{4}", w):
-        return int(w)
+    if re.fullmatch(YEAR, w, re.I):
+        return year_of(w)
     y = ctx.anchor().year
     return y - 1 if re.match(r"(last|previous|the previous|the last|a year ago)", w) else y + 1 if w.startswith("next") else y
 
@@ -118,7 +120,7 @@ def _month_day(m: re.Match[str], ctx: _Ctx) -> Val | None:
     mon = month_of(m["mon"] or m["mon2"])
     d = int(re.sub(r"\D", "", m["d"] or m["d2"]))
     y = m["y"] or m["y2"]
-    year = int(y) if y else cal.monthday_year(ctx.anchor(), mon, d, ctx.tense(m.start(), m.end()))
+    year = year_of(y) if y else cal.monthday_year(ctx.anchor(), mon, d, ctx.tense(m.start(), m.end()))
     try:
         return cal.day(Date(year, mon, d)) if year else None
     except ValueError:
@@ -132,7 +134,7 @@ def _first_of_days(m: re.Match[str], ctx: _Ctx) -> Val | None:
     if not d < d2 <= d + 14:
         return None
     mon = month_of(m["mon"])
-    year = int(m["y"]) if m["y"] else cal.monthday_year(ctx.anchor(), mon, d, ctx.tense(m.start(), m.end()))
+    year = year_of(m["y"]) if m["y"] else cal.monthday_year(ctx.anchor(), mon, d, ctx.tense(m.start(), m.end()))
     try:
         return cal.day(Date(year, mon, d)) if year else None
     except ValueError:
@@ -161,8 +163,11 @@ def _month(m: re.Match[str], ctx: _Ctx) -> Val | None:
     return cal.month(cal.month_near(ctx.anchor(), mon, direction), mon)
 
 
-@rule(rf"{PREFIX}(?:(?P<fy>fiscal|financial)\s+(?:year\s+)?)?(?P<y>{YEAR})|'(?P<yy>\d\d)(?!s)")
+@rule(rf"{PREFIX}(?:(?P<fy>fiscal|financial)\s+(?:year\s+)?)?(?P<y>{YEAR})|'(?P<yy>\d\d)(?!s)"
+      rf"|the\s+year\s+(?P<y3>{MILLENNIUM_YEAR})")
 def _year(m: re.Match[str], ctx: _Ctx) -> Val | None:
+    if m["y3"]:
+        return cal.year(year_of(m["y3"]))
     if m["yy"]:
         return cal.year(1900 + int(m["yy"]) if int(m["yy"]) > 30 else 2000 + int(m["yy"]))
     before, after = ctx.text[max(0, m.start() - 12): m.start()], ctx.text[m.end(): m.end() + 12]
@@ -176,7 +181,7 @@ def _year(m: re.Match[str], ctx: _Ctx) -> Val | None:
             if (tok.dep_ == "nummod" and head.tag_ == "NNS" and 0 < head.i - tok.i <= 2
                     and not re.match(r"(year|day|month|week)", head.lower_)):
                 return None
-    v = cal.year(int(m["y"]))
+    v = cal.year(year_of(m["y"]))
     return Val("FY" + v.value, "year", "DATE", v.start, v.end) if m["fy"] else v
 
 
@@ -199,7 +204,7 @@ def _century(m: re.Match[str], ctx: _Ctx) -> Val | None:
       rf"|(?:the\s+)?(?P<rel>this|current|last|previous|next|coming)\s+quarter")
 def _quarter(m: re.Match[str], ctx: _Ctx) -> Val | None:
     if m["q"]:
-        return cal.quarter(int(m["y2"]), int(m["q"][1]))
+        return cal.quarter(year_of(m["y2"]), int(m["q"][1]))
     ordw = (m["ord"] or "").lower()
     if m["rel"] or (ordw in ("final", "last") and not m["y"]):
         a = ctx.anchor()
@@ -208,7 +213,7 @@ def _quarter(m: re.Match[str], ctx: _Ctx) -> Val | None:
         return cal.quarter(a.year + q0 // 4, q0 % 4 + 1)
     q = 4 if ordw in ("final", "last") else ORDINALS[ordw]
     if m["y0"]:
-        return cal.quarter(int(m["y0"]), q)
+        return cal.quarter(year_of(m["y0"]), q)
     if m["y"]:
         return cal.quarter(_rel_year(m["y"], ctx), q)
     return cal.quarter(cal.quarter_near(ctx.anchor(), q, ctx.tense(m.start(), m.end())), q)
@@ -226,7 +231,7 @@ SEASON_CODE = {"spring": "SP", "summer": "SU", "autumn": "FA", "fall": "FA", "wi
 def _season(m: re.Match[str], ctx: _Ctx) -> Val | None:
     code = SEASON_CODE[m["s"].lower()]
     if m["y"]:
-        return cal.season(int(m["y"]), code)
+        return cal.season(year_of(m["y"]), code)
     if m["s"].lower() == "fall" and not m["mod"]:
         return None  # "the fall of the Dow"
     a = ctx.anchor()
@@ -244,7 +249,7 @@ def _season(m: re.Match[str], ctx: _Ctx) -> Val | None:
 def _holiday(m: re.Match[str], ctx: _Ctx) -> Val | None:
     make = HOLIDAYS[re.sub(r"\s+", " ", m["h"])]
     if m["y"]:
-        return cal.day(make(int(m["y"])))
+        return cal.day(make(year_of(m["y"])))
     d = cal.day_near(ctx.anchor(), make, ctx.tense(m.start(), m.end()))
     return cal.day(d) if d else None
 
@@ -612,7 +617,7 @@ def _coordinated_days(text: str, cands: list[_Cand]) -> list[_Cand]:
             continue
         if m["y"]:  # the closing year is part of the second date, not a year of its own
             drop.update(s for s, e in taken if s < m.end("y") and m.start("y") < e)
-        year = int(m["y"]) if m["y"] else v.start.year
+        year = year_of(m["y"]) if m["y"] else v.start.year
         try:
             c.val = cal.day(Date(year, v.start.month, d1))
             out.append(_Cand(m.start("d"), m.end(), cal.day(Date(year, v.start.month, d2)), None, c.order))
