@@ -1,6 +1,7 @@
 """Temporal expressions: anchoring on the publication date, precision, and the MEANTIME score."""
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -315,6 +316,27 @@ def test_arbitrary_text_never_raises_and_offsets_hold(text: str, published: str 
         assert 0 <= t.start < t.end <= len(text)
         assert text[t.start: t.end] == t.text
         assert t.granularity in {"day", "week", "month", "year", "range", "time", "duration", "set", "unresolved"}
+
+
+TIME_PHRASES = ["on Saturday", "next Thursday", "Friday night", "in March", "on Dec. 24", "this September",
+                "next week", "tomorrow", "in the fourth quarter", "this summer", "on Christmas", "in 2031",
+                "at 9 p.m.", "later this month", "last week", "two days later", "this weekend", "soon",
+                "in the coming months", "every Tuesday", "yesterday", "on June 8 and 9"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(TIME_PHRASES), st.sampled_from(["will attack", "attacked", "plans to attack", "attacks"]),
+       st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2030, 12, 31)),
+       st.sampled_from(["occurred", "denied", "planned", "threatened"]))
+def test_no_event_that_happened_starts_after_its_article(phrase: str, verb: str, pub: dt.date, status: str) -> None:
+    """The issue's rule, for every time the grammar reads: an occurred or denied event's time
+    starts on or before publication (or is dropped); a planned or threatened one keeps its time."""
+    for t in extract_times(f"Rebels {verb} the town {phrase}.", pub.isoformat()):
+        got = event_time(t, pub.isoformat(), status)
+        if status in ("planned", "threatened"):
+            assert got is t
+        elif got is not None and got.range_start:
+            assert dt.date.fromisoformat(got.range_start) <= pub, (phrase, t.value, got.value)
 
 
 @pytest.mark.skipif(not MEANTIME.is_dir(), reason="MEANTIME dev set not present")
