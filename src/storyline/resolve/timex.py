@@ -23,6 +23,7 @@ from storyline.resolve.timex_holidays import HOLIDAYS
 from storyline.resolve.timex_lex import (
     DAYNUM,
     HOLIDAY_PREFIX,
+    MILLENNIUM_YEAR,
     MONTH,
     NUM,
     NUMWORD,
@@ -38,6 +39,7 @@ from storyline.resolve.timex_lex import (
     duration,
     month_of,
     number,
+    year_of,
 )
 from storyline.resolve.timex_tense import clause_tense
 
@@ -101,8 +103,8 @@ def _direction(m: re.Match[str], ctx: _Ctx, mod: str | None = None) -> str:
 def _rel_year(word: str | None, ctx: _Ctx) -> int:
     """Year named by a digit string or "this/last/next year" style words."""
     w = (word or "this year").lower()
-    if re.fullmatch(r"\d{4}", w):
-        return int(w)
+    if re.fullmatch(YEAR, w, re.I):
+        return year_of(w)
     y = ctx.anchor().year
     return y - 1 if re.match(r"(last|previous|the previous|the last|a year ago)", w) else y + 1 if w.startswith("next") else y
 
@@ -118,7 +120,21 @@ def _month_day(m: re.Match[str], ctx: _Ctx) -> Val | None:
     mon = month_of(m["mon"] or m["mon2"])
     d = int(re.sub(r"\D", "", m["d"] or m["d2"]))
     y = m["y"] or m["y2"]
-    year = int(y) if y else cal.monthday_year(ctx.anchor(), mon, d, ctx.tense(m.start(), m.end()))
+    year = year_of(y) if y else cal.monthday_year(ctx.anchor(), mon, d, ctx.tense(m.start(), m.end()))
+    try:
+        return cal.day(Date(year, mon, d)) if year else None
+    except ValueError:
+        return None
+
+
+@rule(rf"(?P<d>{DAYNUM})(?=\s*(?:and|or|to|-|–)\s*(?P<d2>{DAYNUM})\s+(?:of\s+)?(?P<mon>{MONTH})(?:,?\s+(?P<y>{YEAR}))?)")
+def _first_of_days(m: re.Match[str], ctx: _Ctx) -> Val | None:
+    """"24 and 25 April", "3-5 May": the first day of a coordination takes the last one's month."""
+    d, d2 = (int(re.sub(r"\D", "", x)) for x in (m["d"], m["d2"]))
+    if not d < d2 <= d + 14:
+        return None
+    mon = month_of(m["mon"])
+    year = year_of(m["y"]) if m["y"] else cal.monthday_year(ctx.anchor(), mon, d, ctx.tense(m.start(), m.end()))
     try:
         return cal.day(Date(year, mon, d)) if year else None
     except ValueError:
@@ -147,8 +163,11 @@ def _month(m: re.Match[str], ctx: _Ctx) -> Val | None:
     return cal.month(cal.month_near(ctx.anchor(), mon, direction), mon)
 
 
-@rule(rf"{PREFIX}(?:(?P<fy>fiscal|financial)\s+(?:year\s+)?)?(?P<y>{YEAR})|'(?P<yy>\d\d)(?!s)")
+@rule(rf"{PREFIX}(?:(?P<fy>fiscal|financial)\s+(?:year\s+)?)?(?P<y>{YEAR})|'(?P<yy>\d\d)(?!s)"
+      rf"|the\s+year\s+(?P<y3>{MILLENNIUM_YEAR})")
 def _year(m: re.Match[str], ctx: _Ctx) -> Val | None:
+    if m["y3"]:
+        return cal.year(year_of(m["y3"]))
     if m["yy"]:
         return cal.year(1900 + int(m["yy"]) if int(m["yy"]) > 30 else 2000 + int(m["yy"]))
     before, after = ctx.text[max(0, m.start() - 12): m.start()], ctx.text[m.end(): m.end() + 12]
@@ -162,7 +181,7 @@ def _year(m: re.Match[str], ctx: _Ctx) -> Val | None:
             if (tok.dep_ == "nummod" and head.tag_ == "NNS" and 0 < head.i - tok.i <= 2
                     and not re.match(r"(year|day|month|week)", head.lower_)):
                 return None
-    v = cal.year(int(m["y"]))
+    v = cal.year(year_of(m["y"]))
     return Val("FY" + v.value, "year", "DATE", v.start, v.end) if m["fy"] else v
 
 
@@ -185,7 +204,7 @@ def _century(m: re.Match[str], ctx: _Ctx) -> Val | None:
       rf"|(?:the\s+)?(?P<rel>this|current|last|previous|next|coming)\s+quarter")
 def _quarter(m: re.Match[str], ctx: _Ctx) -> Val | None:
     if m["q"]:
-        return cal.quarter(int(m["y2"]), int(m["q"][1]))
+        return cal.quarter(year_of(m["y2"]), int(m["q"][1]))
     ordw = (m["ord"] or "").lower()
     if m["rel"] or (ordw in ("final", "last") and not m["y"]):
         a = ctx.anchor()
@@ -194,7 +213,7 @@ def _quarter(m: re.Match[str], ctx: _Ctx) -> Val | None:
         return cal.quarter(a.year + q0 // 4, q0 % 4 + 1)
     q = 4 if ordw in ("final", "last") else ORDINALS[ordw]
     if m["y0"]:
-        return cal.quarter(int(m["y0"]), q)
+        return cal.quarter(year_of(m["y0"]), q)
     if m["y"]:
         return cal.quarter(_rel_year(m["y"], ctx), q)
     return cal.quarter(cal.quarter_near(ctx.anchor(), q, ctx.tense(m.start(), m.end())), q)
@@ -212,7 +231,7 @@ SEASON_CODE = {"spring": "SP", "summer": "SU", "autumn": "FA", "fall": "FA", "wi
 def _season(m: re.Match[str], ctx: _Ctx) -> Val | None:
     code = SEASON_CODE[m["s"].lower()]
     if m["y"]:
-        return cal.season(int(m["y"]), code)
+        return cal.season(year_of(m["y"]), code)
     if m["s"].lower() == "fall" and not m["mod"]:
         return None  # "the fall of the Dow"
     a = ctx.anchor()
@@ -230,7 +249,7 @@ def _season(m: re.Match[str], ctx: _Ctx) -> Val | None:
 def _holiday(m: re.Match[str], ctx: _Ctx) -> Val | None:
     make = HOLIDAYS[re.sub(r"\s+", " ", m["h"])]
     if m["y"]:
-        return cal.day(make(int(m["y"])))
+        return cal.day(make(year_of(m["y"])))
     d = cal.day_near(ctx.anchor(), make, ctx.tense(m.start(), m.end()))
     return cal.day(d) if d else None
 
@@ -286,11 +305,16 @@ def _anaphoric_day(m: re.Match[str], ctx: _Ctx) -> Val | None:
       r"|(?P<prev>the\s+(?:previous|preceding|prior)\s+year|the\s+year\s+(?:previous|before|earlier))"
       r"|(?P<same>the\s+(?:(?:entire|whole|full|same|fiscal)\s+)?year(?:(?=(?P<ended>\s+(?:ended|ending)\b)))?)"
       r"|(?P<next>the\s+following\s+year|the\s+year\s+after)"
-      r"|the\s+(?:(?P<pm>previous|preceding|prior)|(?P<nm>following|next))\s+month")
+      r"|the\s+(?:(?P<pm>previous|preceding|prior)|(?P<nm>following|next))\s+month"
+      r"|(?:(?:earlier|later)\s+(?:in\s+)?)?(?:that|the\s+same)\s+(?:(?P<thaty>year)|(?P<thatm>month))(?![-\w])")
 def _anaphoric_year(m: re.Match[str], ctx: _Ctx) -> Val | None:
+    """"the previous year", "later that year", "the following month": the year or month of the
+    last period the text named, moved (TimeML anchors anaphoric expressions on the reference time)."""
     ctx.anchor()
-    if m["pm"] or m["nm"]:
-        return Val(f"{PREV_MONTH}:{-1 if m['pm'] else 1}", "month")
+    if m["pm"] or m["nm"] or m["thatm"]:
+        return Val(f"{PREV_MONTH}:{-1 if m['pm'] else 1 if m['nm'] else 0}", "month")
+    if m["thaty"]:
+        return Val(f"{PREV_YEAR}:0", "year")
     if m["ended"]:
         return Val("P1Y", "duration", "DURATION")  # "for the year ended March 31": a fiscal year's length
     if m["prev"] or m["next"] or m["same"]:
@@ -447,6 +471,18 @@ def _set(m: re.Match[str], ctx: _Ctx) -> Val | None:
     return Val(duration(number(m["n"]) if m["n"] else 1, m["u"]), "set", "SET")
 
 
+@rule(rf"(?:every|each)\s+(?:(?P<wd>{WEEKDAY})|(?P<mon>{MONTH})|(?P<s>spring|summer|autumn|winter|fall))"
+      rf"|(?<=\bon\s)(?P<wds>{WEEKDAY})s")
+def _named_set(m: re.Match[str], ctx: _Ctx) -> Val | None:
+    """"every Tuesday", "on Tuesdays", "each July", "every summer": TIMEX3 sets valued by the
+    recurring period with the unknown parts as X (XXXX-WXX-2, XXXX-07, XXXX-SU)."""
+    if m["wd"] or m["wds"]:
+        return Val(f"XXXX-WXX-{WEEKDAYS[m['wd'] or m['wds']] + 1}", "set", "SET")
+    if m["mon"]:
+        return Val(f"XXXX-{month_of(m['mon']):02d}", "set", "SET")
+    return Val(f"XXXX-{SEASON_CODE[m['s'].lower()]}", "set", "SET")
+
+
 @rule(r"(?:in\s+)?recent\s+(?P<u>days|weeks|months|years|decades)")
 def _recent_units(m: re.Match[str], ctx: _Ctx) -> Val | None:
     if ctx.pub is None:
@@ -555,6 +591,41 @@ def _select(cands: list[_Cand]) -> list[_Cand]:
     return sorted(chosen, key=lambda c: c.start)
 
 
+# the second day ends the phrase: punctuation, a function word or a name follows, not a counted noun
+COORDINATED_DAY = re.compile(rf"\s*(?:and|or|to|through|-|–)\s*(?P<d>{DAYNUM})(?:,?\s+(?P<y>{YEAR}))?(?![\w%]|[.,:]\d)"
+                             r"(?=\s*(?:[^\w\s%]|$)|\s+(?:(?-i:[A-Z])|(?:in|at|on|and|or|when|while|to|with|for|from|before|after"
+                             r"|during|as|by|the|this|next|last)\b))")
+
+
+def _coordinated_days(text: str, cands: list[_Cand]) -> list[_Cand]:
+    """"April 24 and 25", "March 3-5, 1999": a day of month after a month-first date shares its
+    month (and the year that closes the coordination), and is a date of its own."""
+    out: list[_Cand] = []
+    taken = [(c.start, c.end) for c in cands]
+    drop: set[int] = set()
+    for c in cands:
+        if c.start in drop:
+            continue
+        out.append(c)
+        v = c.val
+        first = re.fullmatch(rf"(?:{WEEKDAY},?\s+)?(?P<mon>{MONTH})\s+(?P<d>{DAYNUM})", text[c.start: c.end])
+        m = COORDINATED_DAY.match(text, c.end)
+        if not (first and m and v and v.granularity == "day" and v.start):
+            continue
+        d1, d2 = int(re.sub(r"\D", "", first["d"])), int(re.sub(r"\D", "", m["d"]))
+        if not d1 < d2 <= d1 + 14 or any(s < m.end("d") and m.start("d") < e for s, e in taken):
+            continue
+        if m["y"]:  # the closing year is part of the second date, not a year of its own
+            drop.update(s for s, e in taken if s < m.end("y") and m.start("y") < e)
+        year = year_of(m["y"]) if m["y"] else v.start.year
+        try:
+            c.val = cal.day(Date(year, v.start.month, d1))
+            out.append(_Cand(m.start("d"), m.end(), cal.day(Date(year, v.start.month, d2)), None, c.order))
+        except ValueError:
+            continue
+    return out
+
+
 def _merge_clock(text: str, cands: list[_Cand]) -> list[_Cand]:
     """Join a clock time with an adjacent day ("12:00 UTC Monday", "Friday at 9 a.m.")."""
     out: list[_Cand] = []
@@ -658,6 +729,6 @@ def extract_times(text: str, published: str | None, doc: Any = None) -> list[Tim
     and to tell years ("the 2015 deal") from counts ("2000 workers").
     """
     ctx = _Ctx(text, parse_published(published), doc if doc is not None and doc.text == text else None)
-    chosen = _merge_clock(text, _select(_candidates(text, ctx)))
+    chosen = _merge_clock(text, _coordinated_days(text, _select(_candidates(text, ctx))))
     mem = _Memory()
     return [_finish(c, text, ctx, mem) for c in chosen]

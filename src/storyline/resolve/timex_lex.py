@@ -57,8 +57,29 @@ WEEKDAY = rf"(?-i:{alt(WEEKDAYS)})"
 NUMWORD = rf"(?:{alt(TENS)})(?:[- ](?:{alt(SMALL[1:10])}))?|{alt(SMALL)}|hundred|dozen"
 NUM = rf"(?:\d+(?:\.\d+)?|{NUMWORD}|{alt(VAGUE_NUM | set(COUPLE))}|(?:a\s+)?single|an?)(?:\s+and\s+a\s+half)?"
 UNIT = rf"(?:{alt(UNITS)}|centuries)"
-YEAR = r"(?:1[5-9]\d\d|20\d\d)"
+# spoken years in broadcast transcripts: "nineteen seventy-nine", "nineteen oh five", "nineteen hundred"
+SPELLED_YEAR = (rf"(?:fifteen|sixteen|seventeen|eighteen|nineteen)[- ](?:hundred|oh[- ](?:{alt(SMALL[1:10])})"
+                rf"|(?:{alt(TENS)})(?:[- ](?:{alt(SMALL[1:10])}))?|{alt(SMALL[10:])})(?![- ]\w+[- ]old)")
+MILLENNIUM_YEAR = rf"two\s+thousand(?:\s+(?:and\s+)?(?:{alt(SMALL[1:])}))?"  # only after "the year"
+YEAR = rf"(?:1[5-9]\d\d|20\d\d|{SPELLED_YEAR})"
 DAYNUM = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
+
+
+def year_of(words: str) -> int:
+    """The year a digit or spoken year names: "1979", "nineteen seventy-nine", "two thousand and one"."""
+    w = re.sub(r"[\s-]+", " ", words.lower().strip())
+    if w.isdigit():
+        return int(w)
+    if w.startswith("two thousand"):
+        rest = w[len("two thousand"):].strip()
+        rest = rest[4:] if rest.startswith("and ") else rest
+        return 2000 + (int(number(rest) or 0) if rest else 0)
+    century, _, rest = w.partition(" ")
+    hundreds = SMALL.index(century) * 100
+    if rest == "hundred":
+        return hundreds
+    rest = rest[3:] if rest.startswith("oh ") else rest
+    return hundreds + int(number(rest) or 0)
 
 
 def month_of(name: str) -> int:
