@@ -97,6 +97,9 @@ def hashed(rows: list[dict[str, int]], weighting: str) -> csr_matrix:
         indptr.append(len(cols))
     m = csr_matrix((np.array(vals, dtype=np.float64), np.array(cols, dtype=np.int64), np.array(indptr, dtype=np.int64)),
                    shape=(len(rows), FEATURES))
+    # sorted columns make the matrix canonical: products of its rows then cost their stored
+    # values, not a pass over all 2**20 columns per row (scipy's general path)
+    m.sort_indices()
     if weighting == "set":
         m.data[:] = 1.0
         return m
@@ -221,7 +224,7 @@ class Table:
             w = _local_idf(self.ch[k][idx])
             s += WEIGHTS[k] * (w @ w.T).toarray()
         for k in _SET_CHANNELS:
-            m = self.ch[k][idx]
+            m = _compact(self.ch[k][idx])
             size = np.asarray(m.sum(axis=1)).ravel()
             s += WEIGHTS[k] * _jaccard((m @ m.T).toarray(), size[:, None], size[None, :])
         a, b = idx[iu], idx[ju]
@@ -276,9 +279,16 @@ def _pair_products(m: csr_matrix, i: np.ndarray, j: np.ndarray) -> np.ndarray:
     multiplying two rows per pair (which grew with the components, batch after batch)."""
     rows, inverse = np.unique(np.concatenate([i, j]), return_inverse=True)
     if len(i) > 2 * len(rows) and len(rows) <= GRAM_ROWS:
-        sub = m[rows]
+        sub = _compact(m[rows])
         return (sub @ sub.T).toarray()[inverse[:len(i)], inverse[len(i):]]
     return np.asarray(m[i].multiply(m[j]).sum(axis=1)).ravel()
+
+
+def _compact(m: csr_matrix) -> csr_matrix:
+    """The same rows over only the columns they use, in the same order: transposing a few rows
+    of 2**20 columns (for their products) otherwise costs a pass over every column."""
+    cols, inverse = np.unique(m.indices, return_inverse=True)
+    return csr_matrix((m.data, inverse.astype(m.indices.dtype), m.indptr), shape=(m.shape[0], len(cols)))
 
 
 def _jaccard(a: np.ndarray, size_a: np.ndarray, size_b: np.ndarray) -> np.ndarray:
