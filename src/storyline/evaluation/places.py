@@ -15,6 +15,7 @@ from typing import Any
 
 from storyline.errors import InputError
 from storyline.evaluation.corpus import read_metadata
+from storyline.evaluation.halves import DOCUMENT_HALVES, document_halves
 from storyline.models import Entity, Place
 from storyline.nlp.pipeline import get_nlp
 from storyline.resolve.geo import get_geocoder, haversine_km, source_country
@@ -40,6 +41,8 @@ def evaluate_places(corpus_dir: Path, worst: int = 25) -> dict[str, Any]:
     meta = read_metadata(corpus_dir, required=False)
     geocoder = get_geocoder()
     n_gold = n_found = n_correct = n_same = n_pred = n_pred_hit = 0
+    half = document_halves(docs)
+    per_half = {h: [0, 0] for h in DOCUMENT_HALVES}  # gold, correct
     errors: list[float] = []
     misses: list[dict[str, Any]] = []
     for doc, text, parsed in zip(docs, texts, get_nlp().pipe(texts, batch_size=16)):
@@ -50,6 +53,7 @@ def evaluate_places(corpus_dir: Path, worst: int = 25) -> dict[str, Any]:
         n_pred_hit += sum(any(p.start < g["end"] and g["start"] < p.end for g in gold[doc]) for p in places)
         for g in gold[doc]:
             n_gold += 1
+            per_half[half[doc]][0] += 1
             hit: Place | None = next((p for p in places if p.start < g["end"] and g["start"] < p.end), None)
             if hit is None:
                 misses.append({"doc": doc, "text": g["text"], "error_km": None, "predicted": None})
@@ -61,6 +65,7 @@ def evaluate_places(corpus_dir: Path, worst: int = 25) -> dict[str, Any]:
             n_same += km <= THRESHOLD_KM or same
             if km <= THRESHOLD_KM:
                 n_correct += 1
+                per_half[half[doc]][1] += 1
             else:
                 misses.append({"doc": doc, "text": g["text"], "error_km": round(km),
                                "predicted": f"{hit.name} ({hit.country_code}, {hit.precision})"})
@@ -72,6 +77,7 @@ def evaluate_places(corpus_dir: Path, worst: int = 25) -> dict[str, Any]:
         "n_pred": n_pred,
         "acc_161km": round(n_correct / n_gold, 4) if n_gold else 0.0,
         "acc_161km_or_same_id": round(n_same / n_gold, 4) if n_gold else 0.0,
+        "halves": {h: {"n_gold": g, "acc_161km": round(c / g, 4) if g else 0.0} for h, (g, c) in per_half.items()},
         "span_recall": round(n_found / n_gold, 4) if n_gold else 0.0,
         "span_precision": round(n_pred_hit / n_pred, 4) if n_pred else 0.0,
         "acc_161km_found": round(n_correct / n_found, 4) if n_found else 0.0,

@@ -21,16 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from storyline.evaluation.corpus import read_metadata
+from storyline.evaluation.halves import DOCUMENT_HALVES, document_halves
 from storyline.models import TimeExpr
 from storyline.nlp.pipeline import get_nlp
 from storyline.resolve.timex import extract_times
-
-HALVES = ("dev", "held_out")
-
-
-def half_of(names: list[str]) -> dict[str, str]:
-    """The fixed split: documents in sorted id order alternate between ``dev`` and ``held_out``."""
-    return {name: HALVES[i % 2] for i, name in enumerate(sorted(names))}
 
 
 def _prf(tp_p: int, n_pred: int, tp_r: int, n_gold: int) -> tuple[float, float, float]:
@@ -143,7 +137,7 @@ def evaluate_times(corpus_dir: Path, verbose: bool = True) -> dict[str, Any]:
     """
     corpus_dir = Path(corpus_dir)
     names, meta, gold = _load(corpus_dir)
-    halves = half_of(names)
+    halves = document_halves(names)
     texts = [(corpus_dir / f"{n}.txt").read_text(encoding="utf-8") for n in names]
     scope = 0
     for name, text in zip(names, texts):
@@ -151,7 +145,7 @@ def evaluate_times(corpus_dir: Path, verbose: bool = True) -> dict[str, Any]:
         for g in gold.get(name, []):
             scope = max(scope, _paragraph_of(starts, g["start"]))
     whole = _Tally()
-    part = {h: _Tally() for h in HALVES}
+    part = {h: _Tally() for h in DOCUMENT_HALVES}
     for name, text, doc in zip(names, texts, get_nlp().pipe(texts, batch_size=16)):
         starts = _paragraph_starts(text)
         preds = [p for p in extract_times(text, meta[name], doc) if _paragraph_of(starts, p.start) <= scope]
@@ -160,7 +154,7 @@ def evaluate_times(corpus_dir: Path, verbose: bool = True) -> dict[str, Any]:
     worst = [[cat, n, part["dev"].examples[cat]] for cat, n in part["dev"].errors.most_common(15)]
     result: dict[str, Any] = {
         **whole.scores(), "scored_paragraphs": scope + 1,
-        "halves": {h: part[h].scores() for h in HALVES},
+        "halves": {h: part[h].scores() for h in DOCUMENT_HALVES},
         "by_type": whole.type_scores(),
         "worst_errors_dev": worst,
     }
