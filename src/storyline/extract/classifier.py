@@ -93,6 +93,13 @@ def features(sent: Span, head: Token, m: EventMention, rule_key: str) -> list[st
                 out.append(f"near={t.lemma_.lower()}")
         elif t.ent_type_:
             out.append(f"ent={t.ent_type_}")
+    # the next sentence often says what the first one left open ("... attacked a post. The troops
+    # returned fire"; "... protested. Police fired tear gas"): its content words, marked as such
+    following = sent.doc[sent.end:sent.end + 1]
+    if len(following):
+        for t in following[0].sent:
+            if t.pos_ in CONTENT_POS and t.is_alpha and not t.is_stop:
+                out.append(f"next={t.lemma_.lower()}")
     return out
 
 
