@@ -41,8 +41,6 @@ def test_sentence_context_decides_the_acled_type(text, sub_event):
     assert 0.0 < m.extra["type_score"] <= 1.0
 
 
-@pytest.mark.xfail(strict=True, reason="known miss: the sparse stage is unsure of 'struck' and the speed budget runs "
-                   "the encoder only below 0.4, so the lexicon's airstrike stands")
 def test_a_disaster_is_outside_acled():
     m = first("A powerful earthquake struck the mountain province on Sunday, killing at least 30 people.")
     assert m.acled_sub_event_type is None and m.acled_event_type is None

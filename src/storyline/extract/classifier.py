@@ -51,6 +51,12 @@ def _actor(prefix: str, ref: ActorRef | None) -> list[str]:
     return out
 
 
+def _kind(ref: ActorRef | None) -> str:
+    if ref is None:
+        return "none"
+    return CROWDS.get(ref.name, ref.kind or "unknown")
+
+
 def features(sent: Span, head: Token, m: EventMention, rule_key: str) -> list[str]:
     """Sparse features of a mention: what the trigger is, what hangs on it, who the actors are and
     what the sentence talks about. ``rule_key`` is the lexicon's key before any learned retyping."""
@@ -67,6 +73,11 @@ def features(sent: Span, head: Token, m: EventMention, rule_key: str) -> list[st
     if head.dep_ in ("dobj", "pobj", "nsubj", "nsubjpass", "compound"):
         out.append(f"gov:{head.dep_}={_lemma(head.head)}")
     out += _actor("a1", m.actor1) + _actor("a2", m.actor2)
+    # who acts on whom decides between neighbours a linear model cannot tell apart from the kinds
+    # alone (armed group on soldiers: a clash; on villagers: an attack; police on a crowd: an
+    # intervention), and the same trigger means another sub-event with other actors
+    k1, k2 = (_kind(r) for r in (m.actor1, m.actor2))
+    out += [f"pair={k1}>{k2}", f"lemma_a1={lemma}|{k1}", f"lemma_a2={lemma}|{k2}"]
     if m.weapon:
         out += [f"weapon={w}" for w in m.weapon.lower().split()[-2:]]
     if m.fatalities:
@@ -82,6 +93,13 @@ def features(sent: Span, head: Token, m: EventMention, rule_key: str) -> list[st
                 out.append(f"near={t.lemma_.lower()}")
         elif t.ent_type_:
             out.append(f"ent={t.ent_type_}")
+    # the next sentence often says what the first one left open ("... attacked a post. The troops
+    # returned fire"; "... protested. Police fired tear gas"): its content words, marked as such
+    following = sent.doc[sent.end:sent.end + 1]
+    if len(following):
+        for t in following[0].sent:
+            if t.pos_ in CONTENT_POS and t.is_alpha and not t.is_stop:
+                out.append(f"next={t.lemma_.lower()}")
     return out
 
 
@@ -142,6 +160,17 @@ def load_model() -> Model | None:
     return Model({f: i for i, f in enumerate(meta["vocab"])}, stages, meta["confident"], meta["plover_threshold"], meta["override"])
 
 
+PLAIN_CONFIDENT = 0.4  # the encoder threshold for mentions whose ACLED type the classifier cannot change
+
+
+def _retypable(m: EventMention) -> bool:
+    """Whether ``type_mentions`` may take the classifier's ACLED answer for this mention: one that
+    occurred and is typed from its own sentence. Only these get the encoder below ``confident``;
+    the rest keep the lexicon's ACLED type, so the encoder (the costly part) is spent on them as
+    before, only when the sparse stage is very unsure (for their PLOVER answer)."""
+    return m.status == "occurred" and "antecedent_sentence" not in m.extra and "typed_from_document" not in m.extra
+
+
 def classify(sents: list[Span], heads: list[Token], mentions: list[EventMention]) -> dict[str, np.ndarray]:
     """Calibrated probabilities per head for mentions (with their sentences and head tokens): the
     sparse stage for all, the encoder stage for those whose ACLED answer the sparse stage is not
@@ -149,7 +178,7 @@ def classify(sents: list[Span], heads: list[Token], mentions: list[EventMention]
     model = load_model()
     feats = [features(s, h, m, m.type) for s, h, m in zip(sents, heads, mentions)]
     scores = model.scores(feats, None, "sparse")
-    unsure = [i for i, p in enumerate(scores["acled"]) if p.max() < model.confident]
+    unsure = [i for i, p in enumerate(scores["acled"]) if p.max() < (model.confident if _retypable(mentions[i]) else PLAIN_CONFIDENT)]
     if unsure:
         from storyline.nlp.embeddings import embed
 
