@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from storyline.models import AnalyzedDocument, Article
-from storyline.store.db import Analysed, Store
+from storyline.store.db import Analysed, AnalysisRows, Store
 
 if TYPE_CHECKING:
     from storyline.distribute import Workers
@@ -57,7 +57,7 @@ def analyze_pending(store: Store, on_total: Callable[[int], None] | None = None,
         on_total(len(pending))
     if not pending:
         return 0
-    batch: list[Analysed] = []
+    batch: list[AnalysisRows] = []
     with ThreadPoolExecutor(max_workers=1) as saver:
         saved: list[Future] = []
         for item in workers.analyse(pending):

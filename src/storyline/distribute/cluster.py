@@ -18,7 +18,7 @@ from storyline.distribute.local import (
 )
 from storyline.errors import InputError
 from storyline.models import Article, RawDocument
-from storyline.store.db import Analysed
+from storyline.store.db import AnalysisRows
 
 IN_FLIGHT = 2  # chunks queued per worker
 
@@ -76,7 +76,7 @@ class RayWorkers:
     def clean(self, chunks: Iterable[list[RawDocument]], cleaner: Cleaner) -> Iterator[list[Article | InputError]]:
         return self._ordered("clean", chunks, self.ray.put(cleaner))
 
-    def analyse(self, articles: list[Article]) -> Iterator[Analysed]:
+    def analyse(self, articles: list[Article]) -> Iterator[AnalysisRows]:
         for done in self._ordered("analyse", chunks_of(articles)):
             yield from done
 
@@ -96,5 +96,5 @@ class _Worker:
     def clean(self, raws: list[RawDocument], cleaner: Cleaner) -> list[Article | InputError]:
         return clean_chunk(raws, cleaner)
 
-    def analyse(self, articles: list[Article]) -> list[Analysed]:
+    def analyse(self, articles: list[Article]) -> list[AnalysisRows]:
         return analyse_chunk(articles)

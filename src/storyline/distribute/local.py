@@ -11,7 +11,7 @@ from storyline.errors import InputError
 from storyline.models import Article, RawDocument
 
 if TYPE_CHECKING:
-    from storyline.store.db import Analysed
+    from storyline.store.db import AnalysisRows
 
 CHUNK = 8  # articles handed to a worker at a time; every engine cuts the same chunks, so stores the same bytes
 
@@ -21,7 +21,7 @@ class Workers(Protocol):
 
     def observe(self, chunks: Iterable[list[RawDocument]]) -> Iterator[RepeatedLines]: ...
     def clean(self, chunks: Iterable[list[RawDocument]], cleaner: Cleaner) -> Iterator[list[Article | InputError]]: ...
-    def analyse(self, articles: list[Article]) -> Iterator[Analysed]: ...
+    def analyse(self, articles: list[Article]) -> Iterator[AnalysisRows]: ...
 
 
 def observe_chunk(raws: list[RawDocument]) -> RepeatedLines:
@@ -45,16 +45,17 @@ def clean_chunk(raws: list[RawDocument], cleaner: Cleaner) -> list[Article | Inp
     return out
 
 
-def analyse_chunk(articles: list[Article]) -> list[Analysed]:
+def analyse_chunk(articles: list[Article]) -> list[AnalysisRows]:
     """Everything computed once per article version that needs no store: the analysis, its event
     records with the embedded lead, and the dedup signature (the lead's vectors embed as one batch
-    per chunk, wherever the chunk runs)."""
+    per chunk, wherever the chunk runs), as the rows that store them."""
     from storyline.nlp.analyze import DocumentInput, analyze_documents
     from storyline.nlp.embeddings import embed
     from storyline.pipeline import prepare
+    from storyline.store.db import analysis_rows
 
     docs = analyze_documents([DocumentInput(a.id, a.text, a.published, a.url, a.language) for a in articles])
-    return prepare(list(zip(articles, docs)), embed)
+    return [analysis_rows(it) for it in prepare(list(zip(articles, docs)), embed)]
 
 
 def chunks_of(items: list, size: int = CHUNK) -> Iterator[list]:
@@ -87,7 +88,7 @@ class InProcess:
     def clean(self, chunks: Iterable[list[RawDocument]], cleaner: Cleaner) -> Iterator[list[Article | InputError]]:
         return (clean_chunk(c, cleaner) for c in chunks)
 
-    def analyse(self, articles: list[Article]) -> Iterator[Analysed]:
+    def analyse(self, articles: list[Article]) -> Iterator[AnalysisRows]:
         for chunk in chunks_of(articles):
             yield from analyse_chunk(chunk)
 
@@ -104,7 +105,7 @@ class ProcessPool(InProcess):
         self.pool.terminate()
         self.pool.join()
 
-    def analyse(self, articles: list[Article]) -> Iterator[Analysed]:
+    def analyse(self, articles: list[Article]) -> Iterator[AnalysisRows]:
         if len(articles) < 2 * CHUNK:
             yield from super().analyse(articles)
             return

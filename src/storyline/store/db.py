@@ -137,6 +137,41 @@ class Analysed:
     main_event_reason: str | None
 
 
+@dataclass
+class AnalysisRows:
+    """An analysed article version as the rows that store it. Built where the article was analysed
+    (:func:`analysis_rows`), so the one writer only inserts."""
+
+    article_id: str
+    content_hash: str
+    analysis: dict
+    records: list[dict]
+    signature: dict
+    buckets: list[dict]
+    reason: dict
+
+
+def analysis_rows(it: Analysed) -> AnalysisRows:
+    from storyline.dedup import bands
+
+    a, sig = it.article, it.signature
+    payload = to_dict(it.analysis)
+    payload.pop("text", None)
+    return AnalysisRows(
+        a.id, a.content_hash,
+        {"article_id": a.id, "content_hash": a.content_hash, "language": it.analysis.language,
+         "payload": json.dumps(payload, ensure_ascii=False)},
+        [{"key": r.key, "article_id": a.id, "content_hash": a.content_hash, "central": r.central, "published": r.published,
+          "payload": record_payload(r, it.mentions[r.key], a.title),
+          "embedding": vector_blob(r.embedding) if r.embedding is not None else None, "component": None, "event_id": None}
+         for r in it.records],
+        {"article_id": a.id, "content_hash": a.content_hash, "minhash": np.asarray(sig.minhash, dtype=np.uint64).tobytes(),
+         "lead": vector_blob(sig.lead)},
+        [{"band": b, "bucket": k, "article_id": a.id, "content_hash": a.content_hash} for b, k in bands(sig.minhash)],
+        {"aid": a.id, "hash": a.content_hash, "reason": it.main_event_reason},
+    )
+
+
 def vector_blob(v: np.ndarray) -> bytes:
     return np.asarray(v, dtype=np.float32).tobytes()
 
@@ -216,42 +251,26 @@ class Store:
         with Session(self.engine) as s:
             return [row_to_article(r) for r in s.scalars(stmt)]
 
-    def save_analyses(self, items: list[Analysed]) -> None:
+    def save_analyses(self, items: list[Analysed | AnalysisRows]) -> None:
         """Store analyses with their event records and signatures, in one transaction (bulk
         inserts). An article version another run has analysed meanwhile is left as that run saved it."""
-        from storyline.dedup import bands
-
+        rows = [it if isinstance(it, AnalysisRows) else analysis_rows(it) for it in items]
         with self.writing() as s:
             done = set()
-            for chunk in range(0, len(items), 500):
-                part = items[chunk:chunk + 500]
+            for chunk in range(0, len(rows), 500):
+                part = rows[chunk:chunk + 500]
                 done |= set(s.execute(select(AnalysisRow.article_id, AnalysisRow.content_hash).where(
-                    AnalysisRow.article_id.in_([it.article.id for it in part]))).all())
-            todo = [it for it in items if (it.article.id, it.article.content_hash) not in done]
+                    AnalysisRow.article_id.in_([r.article_id for r in part]))).all())
+            todo = [r for r in rows if (r.article_id, r.content_hash) not in done]
             if not todo:
                 return
-            analyses, records, signatures, buckets, reasons = [], [], [], [], []
-            for it in todo:
-                a, sig = it.article, it.signature
-                payload = to_dict(it.analysis)
-                payload.pop("text", None)
-                analyses.append({"article_id": a.id, "content_hash": a.content_hash, "language": it.analysis.language,
-                                 "payload": json.dumps(payload, ensure_ascii=False)})
-                records += [{"key": r.key, "article_id": a.id, "content_hash": a.content_hash, "central": r.central,
-                             "published": r.published, "payload": record_payload(r, it.mentions[r.key], a.title),
-                             "embedding": vector_blob(r.embedding) if r.embedding is not None else None,
-                             "component": None, "event_id": None} for r in it.records]
-                signatures.append({"article_id": a.id, "content_hash": a.content_hash,
-                                   "minhash": np.asarray(sig.minhash, dtype=np.uint64).tobytes(), "lead": vector_blob(sig.lead)})
-                buckets += [{"band": b, "bucket": k, "article_id": a.id, "content_hash": a.content_hash}
-                            for b, k in bands(sig.minhash)]
-                reasons.append({"aid": a.id, "hash": a.content_hash, "reason": it.main_event_reason})
-            for table, rows in ((AnalysisRow, analyses), (RecordRow, records), (SignatureRow, signatures), (BandRow, buckets)):
-                if rows:
-                    s.execute(insert(table), rows)
+            for table, field_rows in ((AnalysisRow, [r.analysis for r in todo]), (RecordRow, [x for r in todo for x in r.records]),
+                                      (SignatureRow, [r.signature for r in todo]), (BandRow, [x for r in todo for x in r.buckets])):
+                if field_rows:
+                    s.execute(insert(table), field_rows)
             articles = ArticleRow.__table__
             s.execute(articles.update().where(articles.c.id == bindparam("aid"), articles.c.content_hash == bindparam("hash"))
-                      .values(main_event_reason=bindparam("reason")), reasons)
+                      .values(main_event_reason=bindparam("reason")), [r.reason for r in todo])
 
     def analysis(self, article_id: str) -> AnalyzedDocument | None:
         """The analysis of an article's current version (with its text), if any."""
