@@ -13,8 +13,9 @@ from storyline.nlp.pipeline import get_nlp
 from storyline.resolve.timex import extract_times
 from storyline.resolve.timex_event import event_time
 
-MEANTIME = Path("/work/shared/eval/meantime-dev")
-TE3 = Path("/work/shared/eval/te3-tbaq-dev")
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "eval"
+MEANTIME = SHARED / "meantime-dev"
+TE3 = SHARED / "te3-tbaq-dev"
 
 
 def times(text: str, published: str | None, parse: bool = True) -> dict[str, TimeExpr]:
