@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import math
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 
 import numpy as np
@@ -199,11 +199,12 @@ class Table:
     def score(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
         """Weighted overlap of pairs (i[k], j[k]) with global term weights; -1 where ruled out."""
         s = np.zeros(len(i))
+        products = _pair_products(i, j)
         for k in _TEXT_CHANNELS:
-            s += WEIGHTS[k] * _pair_products(self.ch[k], i, j)
+            s += WEIGHTS[k] * products(self.ch[k])
         for k in _SET_CHANNELS:
             size = np.asarray(self.ch[k].sum(axis=1)).ravel()
-            s += WEIGHTS[k] * _jaccard(_pair_products(self.ch[k], i, j), size[i], size[j])
+            s += WEIGHTS[k] * _jaccard(products(self.ch[k]), size[i], size[j])
         s = self._with_meaning(s, np.einsum("ij,ij->i", self.emb[i], self.emb[j]), self.central[i] & self.central[j])
         s -= self.penalty(i, j)
         return np.where(self.compatible(i, j), s, -1.0)
@@ -273,15 +274,20 @@ class Table:
 GRAM_ROWS = 4000  # most rows whose all-pairs products are taken at once (a dense square of this side)
 
 
-def _pair_products(m: csr_matrix, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-    """Row dot products m[i[k]] . m[j[k]]. A component's all-pairs scoring asks for most pairs of
-    its rows: one product of those rows with themselves is then far cheaper than pulling out and
-    multiplying two rows per pair (which grew with the components, batch after batch)."""
+def _pair_products(i: np.ndarray, j: np.ndarray) -> Callable[[csr_matrix], np.ndarray]:
+    """For pairs (i[k], j[k]), a function giving a matrix's row dot products m[i[k]] . m[j[k]]. A
+    component's all-pairs scoring asks for most pairs of its rows: one product of those rows with
+    themselves is then far cheaper than pulling out and multiplying two rows per pair (which grew
+    with the components, batch after batch). Which way is decided once for all channels."""
     rows, inverse = np.unique(np.concatenate([i, j]), return_inverse=True)
     if len(i) > 2 * len(rows) and len(rows) <= GRAM_ROWS:
-        sub = _compact(m[rows])
-        return (sub @ sub.T).toarray()[inverse[:len(i)], inverse[len(i):]]
-    return np.asarray(m[i].multiply(m[j]).sum(axis=1)).ravel()
+        a, b = inverse[:len(i)], inverse[len(i):]
+
+        def through_rows(m: csr_matrix) -> np.ndarray:
+            sub = _compact(m[rows])
+            return (sub @ sub.T).toarray()[a, b]
+        return through_rows
+    return lambda m: np.asarray(m[i].multiply(m[j]).sum(axis=1)).ravel()
 
 
 def _compact(m: csr_matrix) -> csr_matrix:
