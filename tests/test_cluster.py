@@ -4,11 +4,14 @@ from __future__ import annotations
 import calendar
 import hashlib
 import json
+from datetime import date
 
 import numpy as np
 from conftest import EVAL, needs, take_in
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from storyline.cluster.engine import EventEngine
+from storyline.cluster.engine import SPAN, WINDOW, EventEngine, _Vectors
 from storyline.cluster.records import (
     LEAD_TOKENS,
     article_events,
@@ -229,6 +232,73 @@ def test_a_second_batch_reads_the_first_batchs_records_and_does_not_recompute_th
     with store.engine.connect() as conn:
         after = {k: (p, e) for k, p, e in conn.exec_driver_sql("SELECT key, payload, embedding FROM records")}
     assert {k: after[k] for k in before} == before  # stored once, read back, never rewritten
+
+
+def test_a_report_filed_months_later_meets_the_happening_its_text_dates(tmp_path) -> None:
+    """Candidates are searched in a window of days around each record's day: its own date when the
+    text gives one, so a late report of an old happening is still compared with the first reports."""
+    title, _, sentences, (key, day, place, a1, a2) = STORY["attack-b"]
+    late = _article("attack-late", title, sentences, "2025-07-01")
+    m = _mention(0, sentences[0], key, day=("12 November 2024", day, "day"), place=place, actor1=a1, actor2=a2)
+    first = _take_in(str(tmp_path / "late.db"), ["attack-a", "strike-a"])
+    first.close()
+    store = take_in(str(tmp_path / "late.db"), [late], {late.id: AnalyzedDocument(late.id, late.text, late.published,
+                                                                                    event_mentions=[m])})
+    main = {row.id: row.main_event for row in store.iter_articles()}
+    assert main["attack-late"] == main["attack-a"] != main["strike-a"]
+
+
+def test_records_stored_before_their_day_was_kept_get_it_from_their_payload(tmp_path) -> None:
+    from importlib import resources
+
+    from alembic import command
+    from alembic.config import Config
+
+    from storyline.store.db import Store
+
+    db = str(tmp_path / "old.db")
+    store = _take_in(db, list(STORY))
+    read = "SELECT key, day FROM records ORDER BY key"
+    with store.engine.connect() as conn:
+        days = conn.exec_driver_sql(read).all()
+    cfg = Config()
+    cfg.set_main_option("script_location", str(resources.files("storyline.store") / "migrations"))
+    with store.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0004")
+    store.close()
+    store = Store(db)
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql(read).all() == days
+    assert {d for _, d in days} == {date.fromisoformat(d).toordinal() for d in ("2024-11-12", "2024-11-15")}
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.integers(0, 400)), min_size=1, max_size=60),
+       st.lists(st.one_of(st.none(), st.integers(0, 400)), min_size=1, max_size=8), st.integers(0, 2**31))
+def test_the_windowed_vector_search_finds_every_close_vector_within_the_window(days, query_days, seed) -> None:
+    gen = np.random.default_rng(seed)
+    base = gen.normal(size=384)
+
+    def unit_near() -> np.ndarray:
+        v = base + gen.normal(size=384) * gen.uniform(0.5, 2)
+        return (v / np.linalg.norm(v)).astype(np.float32)
+
+    stored = {f"k{n}": (unit_near(), d) for n, d in enumerate(days)}
+    index = _Vectors()
+    for k, (v, d) in stored.items():
+        index.add(k, v, d)
+    index.remove("k0")
+    queries = np.vstack([unit_near() for _ in query_days])
+    for q, qd, found in zip(queries, query_days, index.near(queries, query_days, 0.3, 1000)):
+        close = {k: float(v @ q) for k, (v, d) in stored.items() if k != "k0" and float(v @ q) >= 0.3}
+
+        def gap(k: str) -> float:
+            d = stored[k][1]
+            return 0 if d is None or qd is None else abs(d - qd)
+
+        assert {k for k in close if gap(k) <= WINDOW} <= set(found) <= {k for k in close if gap(k) <= WINDOW + 2 * SPAN}
+        assert [close[k] for k in found] == sorted((close[k] for k in found), reverse=True)
 
 
 def test_ids_survive_merges_and_splits_are_recorded() -> None:

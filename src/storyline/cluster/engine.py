@@ -8,8 +8,10 @@ versions, in one transaction that holds the writer lock:
 2. **Copies** are found (exact hash, the persistent MinHash LSH bands, lead vectors for rewrites)
    and each touched group of copies is given its original again.
 3. **Candidates**: the stored central records whose lead vectors are close to a new one's (an exact
-   cosine search over all of them, held in memory between batches) are scored against it; the
-   components (:mod:`storyline.cluster.similarity`) those it links to are loaded whole.
+   cosine search over those filed within ``WINDOW`` days of its day, held in memory between
+   batches) are scored against it; the components (:mod:`storyline.cluster.similarity`) those it
+   links to are loaded whole. A record's day is its own date when its text gives one, else its
+   publication (``record_day``): a late report of an old happening is still searched beside it.
 4. **Re-clustering** of just those components, as one pure function of their members, so a batch
    gives what a single run over everything gives.
 5. **Stable ids**: an event keeps its id while reports join it; when events merge, the id with most
@@ -40,6 +42,8 @@ from storyline.cluster.similarity import (
     Table,
     cluster_component,
     connected,
+    day_of,
+    record_day,
 )
 from storyline.dedup import (
     JACCARD,
@@ -71,6 +75,8 @@ from storyline.store.schema import (
 
 BATCH = 500  # article versions taken in per transaction
 CANDIDATES = 256  # most similar central records scored against each new one
+WINDOW = 60  # days either side of a record's (or an article's) day within which its candidates are searched
+SPAN = 7  # days per bucket of the vector search
 
 
 @dataclass
@@ -90,13 +96,13 @@ class EngineReport:
     splits: int = 0
 
 
-class _Vectors:
-    """Unit vectors by key, in one growing matrix, for exact cosine search (deleted rows are zeroed)."""
+class _Bucket:
+    """Unit vectors by key in one growing matrix (deleted rows are zeroed)."""
 
     def __init__(self) -> None:
         self.keys: list[str] = []
         self.pos: dict[str, int] = {}
-        self.mat = np.zeros((1024, 384), dtype=np.float32)
+        self.mat = np.zeros((256, 384), dtype=np.float32)
 
     def add(self, key: str, vec: np.ndarray) -> None:
         if key in self.pos:
@@ -109,20 +115,58 @@ class _Vectors:
         self.keys.append(key)
 
     def remove(self, key: str) -> None:
-        if key in self.pos:
-            self.mat[self.pos.pop(key)] = 0.0
+        self.mat[self.pos.pop(key)] = 0.0
 
-    def near(self, vecs: np.ndarray, threshold: float, cap: int) -> list[list[str]]:
+
+class _Vectors:
+    """Unit vectors by key, filed by day in buckets of ``SPAN`` days, for exact cosine search over
+    the buckets within ``WINDOW`` days of a query's day: the work per query stays flat as the store
+    grows over time. Keys without a day are seen by every query; a query without a day sees all."""
+
+    def __init__(self) -> None:
+        self.buckets: dict[int | None, _Bucket] = {}
+        self.bucket_of: dict[str, int | None] = {}
+
+    def add(self, key: str, vec: np.ndarray, day: int | None) -> None:
+        b = None if day is None else day // SPAN
+        if key in self.bucket_of and self.bucket_of[key] != b:
+            self.remove(key)
+        self.buckets.setdefault(b, _Bucket()).add(key, vec)
+        self.bucket_of[key] = b
+
+    def remove(self, key: str) -> None:
+        if key in self.bucket_of:
+            self.buckets[self.bucket_of.pop(key)].remove(key)
+
+    def near(self, vecs: np.ndarray, days: list[int | None], threshold: float, cap: int) -> list[list[str]]:
         """For each query vector, the keys with cosine >= threshold, at most ``cap``, closest first."""
-        out: list[list[str]] = []
-        live = self.mat[: len(self.keys)]
-        for q in range(0, len(vecs), 256):
-            sims = vecs[q:q + 256] @ live.T
-            rows, cols = np.nonzero(sims >= threshold)
-            for r, hits in enumerate(np.split(cols, np.searchsorted(rows, np.arange(1, len(sims))))):
-                if len(hits) > cap:
-                    hits = hits[np.argsort(-sims[r, hits], kind="stable")[:cap]]
-                out.append([self.keys[h] for h in hits if self.keys[h] in self.pos])
+        out: list[list[str]] = [[] for _ in range(len(vecs))]
+        by_bucket: dict[int | None, list[int]] = defaultdict(list)
+        for q, day in enumerate(days):
+            by_bucket[None if day is None else day // SPAN].append(q)
+        reach = WINDOW // SPAN + 1
+        for qb, queries in by_bucket.items():
+            part_vecs = vecs[queries]
+            seen = sorted((b for b in self.buckets if b is None or qb is None or abs(b - qb) <= reach),
+                          key=lambda b: -1 if b is None else b)
+            rows, sims, keys = [], [], []
+            for b in seen:
+                bucket = self.buckets[b]
+                block = part_vecs @ bucket.mat[: len(bucket.keys)].T
+                r, c = np.nonzero(block >= threshold)
+                rows.append(r)
+                sims.append(block[r, c])
+                keys += [bucket.keys[x] for x in c]
+            if not keys:
+                continue
+            row, sim = np.concatenate(rows), np.concatenate(sims)
+            order = np.lexsort((-sim, row))  # by query, closest first
+            bounds = np.searchsorted(row[order], np.arange(len(queries) + 1))
+            for n, q in enumerate(queries):
+                part = order[bounds[n]:bounds[n + 1]]
+                if len(part) > cap:  # ties (copies share a lead vector) go by key, so the cut is order-free
+                    part = sorted(part, key=lambda x: (-sim[x], keys[x]))[:cap]
+                out[q] = [keys[x] for x in part]
         return out
 
 
@@ -168,12 +212,17 @@ class EventEngine:
         with Session(self.store.engine) as s:
             return s.scalar(select(func.count()).select_from(ArticleRow).where(*_pending_filter())) or 0
 
-    def run(self, batch: int = BATCH, on_batch: Callable[[int], None] | None = None) -> EngineReport:
-        report = EngineReport()
+    def run(self, batch: int = BATCH, on_batch: Callable[[int], None] | None = None, before: str | None = None,
+            report: EngineReport | None = None) -> EngineReport:
+        """Take pending article versions in, ``batch`` at a time in id order. With ``before`` (the
+        first article the analysis, saving in id order, has not saved yet), only whole batches of
+        ids that sort before it: the batches a run after the analysis would take, so the events do
+        not depend on whether the engine ran beside the analysis or after it."""
+        report = report or EngineReport()
         while True:
             try:
                 with self.store.writing() as s:
-                    n = self._step(s, batch, report)
+                    n = self._step(s, batch, report, before)
             except BaseException:
                 self._records = self._leads = None  # the vectors may hold what was rolled back
                 raise
@@ -185,9 +234,12 @@ class EventEngine:
                 on_batch(n)
 
     # ------------------------------------------------------------------ one batch
-    def _step(self, s: Session, batch: int, report: EngineReport) -> int:
-        rows = s.scalars(select(ArticleRow).where(*_pending_filter()).order_by(ArticleRow.id).limit(batch)).all()
-        if not rows:
+    def _step(self, s: Session, batch: int, report: EngineReport, before: str | None = None) -> int:
+        pending = select(ArticleRow).where(*_pending_filter())
+        if before is not None:  # compared by the database, in the order it sorts ids by
+            pending = pending.where(ArticleRow.id < before)
+        rows = s.scalars(pending.order_by(ArticleRow.id).limit(batch)).all()
+        if not rows or (before is not None and len(rows) < batch):
             return 0
         self._load_indexes(s)
         ids = [r.id for r in rows]
@@ -211,7 +263,7 @@ class EventEngine:
         events = self._cluster(list(union.values()), old_events, s, report)
         for m in new:
             if m.record.central:
-                self._records.add(m.record.key, m.record.embedding)
+                self._records.add(m.record.key, m.record.embedding, record_day(m.record))
         rebuild = set(events) | self._events_of_articles(s, dup_changed)
         self._write_events(s, rebuild, union, old_events - set(events))
         s.execute(update(ArticleRow).where(ArticleRow.id.in_(ids), ArticleRow.is_current.is_(True))
@@ -226,14 +278,14 @@ class EventEngine:
         if self._records is not None and gen == self._generation:
             return
         self._records, self._leads = _Vectors(), _Vectors()
-        for key, blob in s.execute(select(RecordRow.key, RecordRow.embedding).where(
+        for key, blob, day in s.execute(select(RecordRow.key, RecordRow.embedding, RecordRow.day).where(
                 RecordRow.component.is_not(None), RecordRow.central.is_(True))):
-            self._records.add(key, blob_vector(blob))
-        taken = (select(SignatureRow.article_id, SignatureRow.lead)
+            self._records.add(key, blob_vector(blob), day)
+        taken = (select(SignatureRow.article_id, SignatureRow.lead, ArticleRow.published)
                  .join(ArticleRow, (ArticleRow.id == SignatureRow.article_id) & (ArticleRow.content_hash == SignatureRow.content_hash))
                  .where(ArticleRow.is_current.is_(True), ArticleRow.engine_hash == ArticleRow.content_hash))
-        for article_id, blob in s.execute(taken):
-            self._leads.add(article_id, blob_vector(blob))
+        for article_id, blob, published in s.execute(taken):
+            self._leads.add(article_id, blob_vector(blob), day_of(published))
         self._generation = gen
 
     def _bump_generation(self, s: Session) -> None:
@@ -286,7 +338,7 @@ class EventEngine:
             s.add(DuplicateLinkRow(a=ln.a, b=ln.b, kind=ln.kind, similarity=ln.similarity))
             affected |= {ln.a, ln.b}
         for a, sig in sigs.items():
-            self._leads.add(a, sig.lead)
+            self._leads.add(a, sig.lead, day_of(sig.published))
         s.flush()
         return self._regroup(s, affected)
 
@@ -346,7 +398,7 @@ class EventEngine:
             return set()
         names = sorted(sigs)
         mat = np.vstack([sigs[a].lead for a in names])
-        out = {(a, b) for a, ks in zip(names, self._leads.near(mat, LEAD_COSINE, CANDIDATES)) for b in ks}
+        out = {(a, b) for a, ks in zip(names, self._leads.near(mat, [day_of(sigs[a].published) for a in names], LEAD_COSINE, CANDIDATES)) for b in ks}
         close = np.argwhere(mat @ mat.T >= LEAD_COSINE)
         return out | {(names[x], names[y]) for x, y in close if x != y}
 
@@ -403,7 +455,8 @@ class EventEngine:
         new = [m for m in new if m.record.central]
         if not new:
             return set()
-        near = self._records.near(np.vstack([m.record.embedding for m in new]), PREFILTER, CANDIDATES)
+        near = self._records.near(np.vstack([m.record.embedding for m in new]), [record_day(m.record) for m in new],
+                                  PREFILTER, CANDIDATES)
         keys = sorted({k for ks in near for k in ks})
         if not keys:
             return set()

@@ -82,6 +82,20 @@ def ordinal(iso: str | None) -> float:
         return math.nan
 
 
+def day_of(iso: str | None) -> int | None:
+    """Days since year 1, None when unknown."""
+    day = ordinal(iso)
+    return None if math.isnan(day) else int(day)
+
+
+def record_day(rec: EventRecord) -> int | None:
+    """The day a record is filed under for candidate search: its own date when its text dates it to
+    a day or a week (``DATED``), else its publication; None when neither is known. A report filed
+    years later about an old happening is filed under the happening's day, so it still meets it."""
+    start, end = ordinal(rec.date_start), ordinal(rec.date_end or rec.date_start)
+    return int(start) if end - start <= DATED else day_of(rec.published)
+
+
 def hashed(rows: list[dict[str, int]], weighting: str) -> csr_matrix:
     """Term-count rows as a sparse matrix over hashed columns (a stable CRC-32 hash, so every
     process gives the same columns), weighted ``"tf"`` (1 + log count, unit length) or ``"set"``

@@ -152,6 +152,7 @@ class AnalysisRows:
 
 
 def analysis_rows(it: Analysed) -> AnalysisRows:
+    from storyline.cluster.similarity import record_day
     from storyline.dedup import bands
 
     a, sig = it.article, it.signature
@@ -162,7 +163,7 @@ def analysis_rows(it: Analysed) -> AnalysisRows:
         {"article_id": a.id, "content_hash": a.content_hash, "language": it.analysis.language,
          "payload": json.dumps(payload, ensure_ascii=False)},
         [{"key": r.key, "article_id": a.id, "content_hash": a.content_hash, "central": r.central, "published": r.published,
-          "payload": record_payload(r, it.mentions[r.key], a.title),
+          "day": record_day(r), "payload": record_payload(r, it.mentions[r.key], a.title),
           "embedding": vector_blob(r.embedding) if r.embedding is not None else None, "component": None, "event_id": None}
          for r in it.records],
         {"article_id": a.id, "content_hash": a.content_hash, "minhash": np.asarray(sig.minhash, dtype=np.uint64).tobytes(),

@@ -74,6 +74,7 @@ class RecordRow(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     central: Mapped[bool] = mapped_column(Boolean)
     published: Mapped[str | None] = mapped_column(String(32))
+    day: Mapped[int | None] = mapped_column(Integer)  # the day its candidates are searched around (record_day)
     payload: Mapped[str] = mapped_column(Text)  # JSON: the EventRecord without its embedding, plus its mentions
     embedding: Mapped[bytes | None] = mapped_column(LargeBinary)  # float32 unit vector (central records)
     component: Mapped[str | None] = mapped_column(String(600), index=True)
