@@ -99,6 +99,30 @@ def test_a_ray_worker_killed_mid_run_is_replaced_and_every_article_stored_once(t
     store.close()
 
 
+def test_events_taken_in_beside_the_analysis_equal_those_taken_in_after_it(tmp_path, monkeypatch):
+    """With the analysis in other processes, `run` takes whole engine batches into the events while
+    the analysis goes on: the batches a run after the analysis takes, so the same events."""
+    import storyline.pipeline as pipeline
+    from storyline.cluster.engine import EngineReport, EventEngine
+    from storyline.ingest.run import ingest_paths
+
+    monkeypatch.setattr(pipeline, "ANALYSIS_BATCH", 2)  # saves of two articles, engine batches of three
+    dbs, beside = {}, {}
+    for mode in ("after", "beside"):
+        dbs[mode] = tmp_path / f"{mode}.db"
+        store = Store(str(dbs[mode]))
+        ingest_paths([str(DEMO)], store)
+        engine, report = EventEngine(store), EngineReport()
+        take_in = (lambda before: engine.run(batch=3, before=before, report=report)) if mode == "beside" else None
+        total = pipeline.analyze_pending(store, take_in=take_in, every=2)
+        beside[mode] = report.articles
+        engine.run(batch=3, report=report)
+        assert report.articles == total
+        store.close()
+    assert beside["after"] == 0 and beside["beside"] >= 6 and beside["beside"] % 3 == 0
+    assert _exports(dbs["after"]) == _exports(dbs["beside"])
+
+
 def _count(db, table: str) -> int:
     import sqlite3
 

@@ -164,22 +164,24 @@ def run(paths: PathsArg, db: DbOpt = DEFAULT_DB, report: Annotated[Path | None, 
     (deduplicate, cluster, reconcile), and print a summary; optionally write the report.
     Cleaning and analysis may run elsewhere (--workers, --engine ray); reading, writing the store
     and updating the events always run here, one writer per store."""
-    from storyline.cluster import EventEngine
+    from storyline.cluster.engine import EngineReport, EventEngine
     from storyline.pipeline import analyze_pending, write_report
 
     store = Store(db)
     try:
+        events, done = EventEngine(store), EngineReport()
         with _workers(engine, workers, address) as pool:
             clock = [time.monotonic()]
             _ingest(paths, store, quiet, strict, pool)
             clock.append(time.monotonic())
+            # with the analysis elsewhere, this process takes whole batches into the events meanwhile
+            beside = (lambda before: events.run(before=before, report=done)) if pool.elsewhere else None
             with progress_bar("analyze", quiet) as (set_total, advance):
-                analyze_pending(store, on_total=set_total, on_done=advance, workers=pool)
+                analyze_pending(store, on_total=set_total, on_done=advance, workers=pool, take_in=beside)
             clock.append(time.monotonic())
-        events = EventEngine(store)
         with progress_bar("events", quiet) as (set_total, advance):
             set_total(events.pending())
-            done = events.run(on_batch=advance)
+            events.run(on_batch=advance, report=done)
         clock.append(time.monotonic())
         err.print(f"events: {done.articles} article versions taken in, {done.events_changed} events updated, "
                   f"{done.merges} merges, {done.splits} splits", highlight=False)

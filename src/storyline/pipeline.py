@@ -42,12 +42,17 @@ def prepare(pairs: list[tuple[Article, AnalyzedDocument]], embed) -> list[Analys
 
 
 def analyze_pending(store: Store, on_total: Callable[[int], None] | None = None,
-                    on_done: Callable[[], None] | None = None, workers: Workers | None = None) -> int:
+                    on_done: Callable[[], None] | None = None, workers: Workers | None = None,
+                    take_in: Callable[[str], object] | None = None, every: int | None = None) -> int:
     """Analyse every current article without an analysis, saving in small transactions.
 
     Analysis, event records and lead vectors are computed where ``workers`` run them (this
     process by default, a pool of local processes, a Ray cluster: :mod:`storyline.distribute`);
-    saving runs here, in a thread beside them, batch by batch, in article order."""
+    saving runs here, in a thread beside them, batch by batch, in article order. Given
+    ``take_in``, that thread calls it after each ``every`` saved articles (an engine batch's worth
+    by default) with the first article not saved yet, to take whole batches before it into the
+    events while the workers analyse the next ones (:meth:`EventEngine.run` with ``before``)."""
+    from storyline.cluster.engine import BATCH
     from storyline.distribute import InProcess
 
     workers = workers or InProcess()
@@ -58,6 +63,16 @@ def analyze_pending(store: Store, on_total: Callable[[int], None] | None = None,
     if not pending:
         return 0
     batch: list[AnalysisRows] = []
+    saved_n, waiting = [0], [0]  # articles saved, and saved since the engine last looked
+
+    def save(rows: list[AnalysisRows]) -> None:
+        store.save_analyses(rows)
+        saved_n[0] += len(rows)
+        waiting[0] += len(rows)
+        if take_in is not None and waiting[0] >= (every or BATCH) and saved_n[0] < len(pending):
+            take_in(pending[saved_n[0]].id)
+            waiting[0] = 0
+
     with ThreadPoolExecutor(max_workers=1) as saver:
         saved: list[Future] = []
         for item in workers.analyse(pending):
@@ -65,11 +80,11 @@ def analyze_pending(store: Store, on_total: Callable[[int], None] | None = None,
             if on_done:
                 on_done()
             if len(batch) >= ANALYSIS_BATCH:
-                saved.append(saver.submit(store.save_analyses, batch))
+                saved.append(saver.submit(save, batch))
                 batch = []
                 saved = _raise_failed(saved)
         if batch:
-            saved.append(saver.submit(store.save_analyses, batch))
+            saved.append(saver.submit(save, batch))
         for f in saved:
             f.result()
     return len(pending)

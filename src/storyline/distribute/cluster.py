@@ -39,6 +39,8 @@ class RayWorkers:
     """``workers`` actors on the cluster at ``address`` ("auto", "ray://host:port"; None starts one
     on this machine)."""
 
+    elsewhere = True
+
     def __init__(self, workers: int, address: str | None = None) -> None:
         ray = _ray()
         if not ray.is_initialized():

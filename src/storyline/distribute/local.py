@@ -19,6 +19,8 @@ CHUNK = 8  # articles handed to a worker at a time; every engine cuts the same c
 class Workers(Protocol):
     """What the pipeline asks of whoever runs its parallel stages; results in input order."""
 
+    elsewhere: bool  # analysis runs outside this process, which is then free to update the events
+
     def observe(self, chunks: Iterable[list[RawDocument]]) -> Iterator[RepeatedLines]: ...
     def clean(self, chunks: Iterable[list[RawDocument]], cleaner: Cleaner) -> Iterator[list[Article | InputError]]: ...
     def analyse(self, articles: list[Article]) -> Iterator[AnalysisRows]: ...
@@ -76,6 +78,8 @@ def load_models() -> None:
 class InProcess:
     """Everything in this process (the default, and `storyline run --workers 1`)."""
 
+    elsewhere = False
+
     def __enter__(self) -> InProcess:
         return self
 
@@ -96,6 +100,8 @@ class InProcess:
 class ProcessPool(InProcess):
     """Analysis in ``workers`` local processes that load the models as soon as they start:
     started before ingest, they load while the input is read and cleaned here."""
+
+    elsewhere = True
 
     def __init__(self, workers: int) -> None:
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
