@@ -38,3 +38,18 @@ def test_reopening_runs_no_migration_twice(db_url):
     store.add_articles([art("x", "text")])
     assert store.count_articles() == 1
     store.close()
+
+
+def test_the_engine_finds_pending_versions_through_their_index_not_by_reading_every_article(tmp_path):
+    from sqlalchemy import select
+
+    from storyline.cluster.engine import _pending_filter
+    from storyline.store.schema import ArticleRow
+
+    store = Store(str(tmp_path / "p.db"))
+    query = select(ArticleRow.id).where(*_pending_filter()).order_by(ArticleRow.id).limit(500)
+    sql = str(query.compile(store.engine, compile_kwargs={"literal_binds": True}))
+    with store.engine.connect() as conn:
+        plan = " ".join(row[3] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql))
+    assert "USING INDEX ix_articles_engine_pending" in plan and "TEMP B-TREE" not in plan
+    store.close()

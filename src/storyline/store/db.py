@@ -75,6 +75,7 @@ def _sqlite_connect(dbapi_connection, _record) -> None:
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA busy_timeout=60000")
     cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA cache_size=-65536")  # 64 MiB: each engine batch re-reads recent records and LSH bands
     cur.close()
 
 

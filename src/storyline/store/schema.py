@@ -28,7 +28,7 @@ class ArticleRow(Base):
     pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     id: Mapped[str] = mapped_column(String(512), index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
-    is_current: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
+    is_current: Mapped[bool] = mapped_column(Boolean, default=True)  # pending versions: ix_articles_engine_pending
     content_hash: Mapped[str] = mapped_column(String(64))
     title: Mapped[str | None] = mapped_column(Text)
     published: Mapped[str | None] = mapped_column(String(32))

@@ -1,6 +1,8 @@
 """the day each event record's candidates are searched around (its own date, else its
-publication), so that the engine searches a window of days, not every record ever stored.
-Existing records get theirs from their stored payloads.
+publication), so that the engine searches a window of days, not every record ever stored
+(existing records get theirs from their stored payloads); and an index of the article versions
+the engine has still to take in, so that finding them does not read every article stored
+(replacing the index of the current flag alone).
 
 Revision ID: 0005
 Revises: 0004
@@ -19,9 +21,18 @@ branch_labels = None
 depends_on = None
 
 
+PENDING = "(engine_hash IS NULL OR engine_hash != content_hash)"
+
+
 def upgrade() -> None:
     with op.batch_alter_table("records") as batch:
         batch.add_column(sa.Column("day", sa.Integer))
+    # the terms the engine's query states (SQLite uses a partial index only for the same terms);
+    # the index of the flag alone, true for nearly every row, would lead SQLite's planner past it
+    op.drop_index("ix_articles_is_current", "articles")
+    op.create_index("ix_articles_engine_pending", "articles", ["id"],
+                    sqlite_where=sa.text(f"is_current IS 1 AND {PENDING}"),
+                    postgresql_where=sa.text(f"is_current IS true AND {PENDING}"))
     conn = op.get_bind()
     days = []
     for key, payload in conn.execute(sa.text("SELECT key, payload FROM records")):
@@ -34,5 +45,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_articles_engine_pending", "articles")
+    op.create_index("ix_articles_is_current", "articles", ["is_current"])
     with op.batch_alter_table("records") as batch:
         batch.drop_column("day")
