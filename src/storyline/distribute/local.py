@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import multiprocessing
 from collections.abc import Iterable, Iterator
-from functools import partial
 from typing import TYPE_CHECKING, Protocol
 
 from storyline.clean import Cleaner
@@ -111,13 +110,6 @@ class ProcessPool(InProcess):
     def __exit__(self, *exc) -> None:
         self.pool.terminate()
         self.pool.join()
-
-    def observe(self, chunks: Iterable[list[RawDocument]]) -> Iterator[RepeatedLines]:
-        return self.pool.imap(observe_chunk, chunks)
-
-    def clean(self, chunks: Iterable[list[RawDocument]], cleaner: Cleaner) -> Iterator[list[Article | InputError]]:
-        # the cleaner (its learned repeated lines) travels with every few chunks, not with each one
-        return self.pool.imap(partial(clean_chunk, cleaner=cleaner), chunks, chunksize=4)
 
     def analyse(self, articles: list[Article]) -> Iterator[AnalysisRows]:
         if len(articles) < 2 * CHUNK:

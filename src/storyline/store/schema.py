@@ -29,7 +29,7 @@ class ArticleRow(Base):
     id: Mapped[str] = mapped_column(String(512), index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
     is_current: Mapped[bool] = mapped_column(Boolean, default=True)  # pending versions: ix_articles_engine_pending
-    content_hash: Mapped[str] = mapped_column(String(64))
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)
     title: Mapped[str | None] = mapped_column(Text)
     published: Mapped[str | None] = mapped_column(String(32))
     publisher: Mapped[str | None] = mapped_column(Text)

@@ -2,7 +2,8 @@
 publication), so that the engine searches a window of days, not every record ever stored
 (existing records get theirs from their stored payloads); and an index of the article versions
 the engine has still to take in, so that finding them does not read every article stored
-(replacing the index of the current flag alone).
+(replacing the index of the current flag alone), and an index of articles by content hash
+(exact copies were found by reading them all).
 
 Revision ID: 0005
 Revises: 0004
@@ -30,6 +31,7 @@ def upgrade() -> None:
     # the terms the engine's query states (SQLite uses a partial index only for the same terms);
     # the index of the flag alone, true for nearly every row, would lead SQLite's planner past it
     op.drop_index("ix_articles_is_current", "articles")
+    op.create_index("ix_articles_content_hash", "articles", ["content_hash"])  # exact copies, found by their hash
     op.create_index("ix_articles_engine_pending", "articles", ["id"],
                     sqlite_where=sa.text(f"is_current IS 1 AND {PENDING}"),
                     postgresql_where=sa.text(f"is_current IS true AND {PENDING}"))
@@ -46,6 +48,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_articles_engine_pending", "articles")
+    op.drop_index("ix_articles_content_hash", "articles")
     op.create_index("ix_articles_is_current", "articles", ["is_current"])
     with op.batch_alter_table("records") as batch:
         batch.drop_column("day")
