@@ -398,7 +398,8 @@ class EventEngine:
             return set()
         names = sorted(sigs)
         mat = np.vstack([sigs[a].lead for a in names])
-        out = {(a, b) for a, ks in zip(names, self._leads.near(mat, [day_of(sigs[a].published) for a in names], LEAD_COSINE, CANDIDATES)) for b in ks}
+        days = [day_of(sigs[a].published) for a in names]
+        out = {(a, b) for a, ks in zip(names, self._leads.near(mat, days, LEAD_COSINE, CANDIDATES)) for b in ks}
         close = np.argwhere(mat @ mat.T >= LEAD_COSINE)
         return out | {(names[x], names[y]) for x, y in close if x != y}
 
